@@ -1,0 +1,10 @@
+export { SDK_API_VERSION } from './version.js';
+export * from './errors.js';
+export type * from './logger.js';
+export * from './capabilities.js';
+export * from './messages.js';
+export * from './channel.js';
+export * from './events.js';
+export type * from './hooks.js';
+export * from './services.js';
+export * from './plugin.js';

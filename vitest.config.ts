@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Workspace packages resolve to their TypeScript sources in tests (see package.json "exports").
+    conditions: ['@omni/source'],
+  },
+  ssr: { resolve: { conditions: ['@omni/source'] } },
+  test: {
+    include: ['core/src/**/*.test.ts', 'sdk/*/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
