@@ -1,0 +1,14 @@
+export { loadConfig, envSchema, type OmniConfig } from './config.js';
+export { createLogger } from './logger.js';
+export { OMNI_VERSION } from './version.js';
+export { createKernel, type Kernel, type KernelOptions, type KernelCradle } from './kernel/create-kernel.js';
+export { PluginManager, type PluginCandidate, type PluginInfo, type PluginStatus } from './kernel/plugin-manager.js';
+export type { PluginError, PluginErrorCode } from './kernel/plugin-errors.js';
+export { HookBus } from './kernel/hook-bus.js';
+export { ChannelRegistry, type RegisteredChannel } from './kernel/channel-registry.js';
+export { discoverPlugins, importPlugins } from './kernel/plugin-discovery.js';
+export { computeHealth } from './kernel/health.js';
+export { createHttpApp } from './http/create-http-app.js';
+export { startServer, type RunningServer } from './server.js';
+export { createEventBus, type ManagedEventBus } from './events/create-event-bus.js';
+export { createDatabase, type Database } from './db/create-database.js';

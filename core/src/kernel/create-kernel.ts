@@ -1,0 +1,136 @@
+import { asValue, createContainer } from 'awilix';
+import type { Logger as PinoLogger } from 'pino';
+import { type Hooks } from '@omni/plugin-sdk';
+import type { OmniConfig } from '../config.js';
+import { createDatabase, type Database } from '../db/create-database.js';
+import { InstanceRepository } from '../db/repositories/instance-repository.js';
+import { KvRepository } from '../db/repositories/kv-repository.js';
+import { PluginStateRepository } from '../db/repositories/plugin-state-repository.js';
+import { createEventBus, type ManagedEventBus } from '../events/create-event-bus.js';
+import { ConnectionManager } from '../instances/connection-manager.js';
+import { InstanceService } from '../instances/instance-service.js';
+import { Ingress } from '../messages/ingress.js';
+import { MessageSender } from '../messages/message-sender.js';
+import { ChannelRegistry } from './channel-registry.js';
+import { HookBus } from './hook-bus.js';
+import { PluginManager, type PluginCandidate } from './plugin-manager.js';
+import type { PluginServiceDeps } from './plugin-services.js';
+
+/** Every core service, by its DI token. */
+export interface KernelCradle extends PluginServiceDeps {
+  config: OmniConfig;
+  database: Database;
+  eventBus: ManagedEventBus;
+  channels: ChannelRegistry;
+  instanceRepository: InstanceRepository;
+  connections: ConnectionManager;
+  instances: InstanceService;
+  messages: MessageSender;
+  plugins: PluginManager;
+}
+
+export interface Kernel {
+  readonly config: OmniConfig;
+  readonly logger: PinoLogger;
+  readonly startedAt: Date;
+  readonly container: ReturnType<typeof createContainer<KernelCradle>>;
+  readonly database: Database;
+  readonly events: ManagedEventBus;
+  readonly hookBus: HookBus;
+  /** The hook API as core code uses it. */
+  readonly hooks: Hooks;
+  readonly channels: ChannelRegistry;
+  readonly plugins: PluginManager;
+  readonly instanceRepository: InstanceRepository;
+  readonly instances: InstanceService;
+  readonly connections: ConnectionManager;
+  readonly messages: MessageSender;
+  /** Starts every plugin (instances of each channel connect as its plugin starts). */
+  start(): Promise<void>;
+  /** Stops plugins in reverse order, then the event bus and the database. */
+  stop(): Promise<void>;
+}
+
+export interface KernelOptions {
+  config: OmniConfig;
+  logger: PinoLogger;
+  plugins: readonly PluginCandidate[];
+  /** Reuse an event bus (tests sharing NATS); the kernel still closes it on stop. */
+  eventBus?: ManagedEventBus;
+}
+
+/** Builds the kernel: storage, buses, registries and the validated plugin set. Runs no plugin code. */
+export async function createKernel(options: KernelOptions): Promise<Kernel> {
+  const { config, logger } = options;
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  let eventBus: ManagedEventBus;
+  try {
+    eventBus = options.eventBus ?? (await createEventBus({ natsUrl: config.natsUrl, logger }));
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+
+  const container = createContainer<KernelCradle>({ injectionMode: 'PROXY', strict: true });
+  const hookBus = new HookBus();
+  const channels = new ChannelRegistry();
+  const instanceRepository = new InstanceRepository(database);
+  const connections = new ConnectionManager({ store: instanceRepository, channels, events: eventBus, ingress: new Ingress({ events: eventBus }), logger });
+  const hooks = hookBus.forOwner('core');
+  const pluginStates = new PluginStateRepository(database);
+  const plugins = new PluginManager({
+    container,
+    channels,
+    logger,
+    states: { isEnabled: async (id) => (await pluginStates.get(id))?.enabled, setEnabled: async (id, enabled) => void (await pluginStates.setEnabled(id, enabled)) },
+    pluginConfig: config.pluginConfig,
+    disabled: config.disabledPlugins,
+    setupTimeoutMs: config.setupTimeoutMs,
+    onStatus: (info) => {
+      void eventBus.publish('plugin.status', { pluginId: info.id, status: info.status, ...(info.error ? { error: info.error.message } : {}) }).catch(() => undefined);
+    },
+  });
+  const instances = new InstanceService({ repository: instanceRepository, channels, connections });
+  const messages = new MessageSender({ store: instanceRepository, channels, hooks, events: eventBus });
+
+  container.register({
+    config: asValue(config),
+    logger: asValue(logger),
+    database: asValue(database),
+    eventBus: asValue(eventBus),
+    hookBus: asValue(hookBus),
+    kvStores: asValue(new KvRepository(database)),
+    channels: asValue(channels),
+    instanceRepository: asValue(instanceRepository),
+    connections: asValue(connections),
+    instances: asValue(instances),
+    messages: asValue(messages),
+    plugins: asValue(plugins),
+  });
+
+  await plugins.load(options.plugins);
+
+  return {
+    config,
+    logger,
+    startedAt: new Date(),
+    container,
+    database,
+    events: eventBus,
+    hookBus,
+    hooks,
+    channels,
+    plugins,
+    instanceRepository,
+    instances,
+    connections,
+    messages,
+    start: () => plugins.startAll(),
+    stop: async () => {
+      await hooks.callSerial('kernel.stopping', {}).catch((err: unknown) => logger.error({ err }, 'kernel.stopping hook failed'));
+      await plugins.stopAll();
+      await eventBus.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, loadConfig, startServer, type Kernel, type OmniConfig } from '@omni/core';
+import type { PluginDefinition } from '../plugin.js';
+import { EventRecorder } from './event-recorder.js';
+import { TestHttpClient } from './http-client.js';
+
+export interface TestKernelOptions {
+  /** The plugins to load, as `definePlugin` values. No built-in plugin is loaded unless listed. */
+  plugins: readonly unknown[];
+  /** Per-plugin config, keyed by plugin id. */
+  config?: Record<string, unknown>;
+  /** Overrides for the kernel configuration (e.g. `setupTimeoutMs`). */
+  kernel?: Partial<OmniConfig>;
+}
+
+export interface TestKernel {
+  /** Base URL of the running HTTP API. */
+  url: string;
+  http: TestHttpClient;
+  kernel: Kernel;
+  hooks: Kernel['hooks'];
+  events: EventRecorder & { bus: Kernel['events'] };
+  db: Kernel['database'];
+  /** Creates an instance of a channel and connects it. */
+  createInstance(input: { channel: string; name?: string; channelConfig?: Record<string, unknown>; connect?: boolean }): ReturnType<Kernel['instances']['create']>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+/**
+ * Starts a real kernel and HTTP server on 127.0.0.1 (random port) with in-memory SQLite and
+ * the in-process event bus, loaded with the given plugins. Call `stop()` when done.
+ */
+export async function startTestKernel(options: TestKernelOptions): Promise<TestKernel> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'omni-test-'));
+  const base = loadConfig({ LOG_LEVEL: process.env.OMNI_TEST_LOG_LEVEL ?? 'silent' });
+  const config: OmniConfig = {
+    ...base,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    databaseUrl: ':memory:',
+    natsUrl: undefined,
+    environment: 'test',
+    pluginConfig: options.config ?? {},
+    ...options.kernel,
+  };
+  const logger = createLogger(config.logLevel);
+  const plugins = options.plugins.map((definition, i) => ({ definition, source: `test:${(definition as Partial<PluginDefinition>)?.id ?? i}` }));
+  const running = await startServer({ config, logger, plugins });
+  const recorder = await EventRecorder.attach(running.kernel.events);
+  return {
+    url: running.url,
+    http: new TestHttpClient(running.url),
+    kernel: running.kernel,
+    hooks: running.kernel.hooks,
+    events: Object.assign(recorder, { bus: running.kernel.events }),
+    db: running.kernel.database,
+    createInstance: (input) => running.kernel.instances.create({ name: input.name ?? `${input.channel}-${++counter}-${Date.now()}`, ...input }),
+    stop: async () => {
+      await running.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
