@@ -1,0 +1,132 @@
+import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
+import { OmniError } from '@omni/plugin-sdk';
+import type { Database } from '../create-database.js';
+import { InstanceSchema, type DesiredState, type Instance, type JsonObject } from '../entities/instance.js';
+
+export interface CreateInstanceInput {
+  name: string;
+  channel: string;
+  channelConfig: JsonObject;
+  agent?: JsonObject | null;
+  messaging?: JsonObject | null;
+  media?: JsonObject | null;
+  /** Default true. */
+  isActive?: boolean;
+  /** Default `'connected'`. */
+  desiredState?: DesiredState;
+}
+
+/** Fields left out (or undefined) are unchanged; JSON fields are replaced whole, not merged. */
+export type InstancePatch = Partial<CreateInstanceInput>;
+
+export interface ListInstancesOptions {
+  /** Only instances of these channels; unset or empty: all. */
+  channel?: string[];
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+export interface InstancePage {
+  items: Instance[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Instances, ordered by creation. Each method uses the given EntityManager or forks its own. */
+export class InstanceRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Throws OmniError CONFLICT when the name is taken. */
+  async create(input: CreateInstanceInput, em: EntityManager = this.db.fork()): Promise<Instance> {
+    const instance = em.create(InstanceSchema, {
+      name: input.name,
+      channel: input.channel,
+      channelConfig: input.channelConfig,
+      agent: input.agent ?? null,
+      messaging: input.messaging ?? null,
+      media: input.media ?? null,
+      isActive: input.isActive ?? true,
+      desiredState: input.desiredState ?? 'connected',
+    });
+    await flushUniqueName(em, input.name);
+    return instance;
+  }
+
+  get(id: string, em: EntityManager = this.db.fork()): Promise<Instance | null> {
+    return em.findOne(InstanceSchema, { id });
+  }
+
+  getByName(name: string, em: EntityManager = this.db.fork()): Promise<Instance | null> {
+    return em.findOne(InstanceSchema, { name });
+  }
+
+  /** Pages through instances by creation time, oldest first. */
+  async list(options: ListInstancesOptions, em: EntityManager = this.db.fork()): Promise<InstancePage> {
+    const { channel, cursor, limit } = options;
+    if (!Number.isInteger(limit) || limit < 1) throw new OmniError('VALIDATION_ERROR', `limit must be a positive integer, got ${limit}`);
+    const where: FilterQuery<Instance> = {};
+    if (channel?.length) where.channel = { $in: channel };
+    if (cursor !== undefined) {
+      const after = decodeCursor(cursor);
+      where.$or = [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, id: { $gt: after.id } }];
+    }
+    // One extra row tells whether another page follows.
+    const rows = await em.find(InstanceSchema, where, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], limit: limit + 1 });
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  listActive(em: EntityManager = this.db.fork()): Promise<Instance[]> {
+    return em.find(InstanceSchema, { isActive: true }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  /** Throws OmniError NOT_FOUND for an unknown id, CONFLICT when renaming to a taken name. */
+  async update(id: string, patch: InstancePatch, em: EntityManager = this.db.fork()): Promise<Instance> {
+    const instance = await em.findOne(InstanceSchema, { id });
+    if (!instance) throw new OmniError('NOT_FOUND', `instance ${id} not found`);
+    em.assign(instance, patch, { ignoreUndefined: true, mergeObjectProperties: false });
+    await flushUniqueName(em, instance.name);
+    return instance;
+  }
+
+  /** False when there was no such instance. */
+  async delete(id: string, em: EntityManager = this.db.fork()): Promise<boolean> {
+    return (await em.nativeDelete(InstanceSchema, { id })) > 0;
+  }
+}
+
+async function flushUniqueName(em: EntityManager, name: string): Promise<void> {
+  try {
+    await em.flush();
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) {
+      throw new OmniError('CONFLICT', `an instance named "${name}" already exists`, { details: { name }, cause: err });
+    }
+    throw err;
+  }
+}
+
+interface CursorPosition {
+  createdAt: Date;
+  id: string;
+}
+
+function encodeCursor({ createdAt, id }: CursorPosition): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorPosition {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      const createdAt = new Date(value[0]);
+      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: value[1] };
+    }
+  } catch {
+    // Not base64url JSON: reported below like any other malformed cursor.
+  }
+  throw new OmniError('VALIDATION_ERROR', 'invalid cursor');
+}
