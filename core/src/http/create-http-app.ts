@@ -26,6 +26,6 @@ export function createHttpApp(kernel: Kernel): HttpApp {
   app.use(errorEnvelope(kernel.logger));
   app.use(readBody(kernel.config.bodyLimit));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods());
   return { app, routes };
 }

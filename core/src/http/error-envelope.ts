@@ -22,6 +22,7 @@ const CODE_BY_STATUS: Record<number, OmniErrorCode> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'CAPABILITY_NOT_SUPPORTED',
   429: 'RATE_LIMITED',
+  501: 'METHOD_NOT_ALLOWED',
   503: 'SERVICE_UNAVAILABLE',
 };
 
@@ -43,9 +44,12 @@ export function errorEnvelope(logger: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        ctx.status = 404;
-        ctx.body = { error: { code: 'NOT_FOUND', message: `no route for ${ctx.method} ${ctx.path}` } } satisfies ErrorEnvelope;
+      // Answers without a body (no route, wrong method) get the envelope too.
+      if (ctx.status >= 400 && (ctx.body === undefined || ctx.body === null)) {
+        const status = ctx.status;
+        const message = status === 404 ? `no route for ${ctx.method} ${ctx.path}` : status === 405 ? `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}` : `request failed with ${status}`;
+        ctx.body = { error: { code: CODE_BY_STATUS[status] ?? 'BAD_REQUEST', message } } satisfies ErrorEnvelope;
+        ctx.status = status;
       }
     } catch (err) {
       const { status, body } = toEnvelope(err);
@@ -53,8 +57,6 @@ export function errorEnvelope(logger: Logger) {
       else logger.debug({ code: body.error.code, method: ctx.method, path: ctx.path }, 'request refused');
       ctx.status = status;
       ctx.body = body;
-      const allow = (err as { headers?: Record<string, string> }).headers?.Allow;
-      if (allow) ctx.set('Allow', allow);
     }
   };
 }

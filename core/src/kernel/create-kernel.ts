@@ -95,7 +95,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
   container.register({
     config: asValue(config),
-    logger: asValue(logger),
+    rootLogger: asValue(logger),
     database: asValue(database),
     eventBus: asValue(eventBus),
     hookBus: asValue(hookBus),

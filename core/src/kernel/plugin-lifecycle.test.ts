@@ -164,6 +164,7 @@ describe('enabling and disabling at runtime', () => {
         extension('dependent', { dependsOn: ['base'] }),
       ],
     });
+    hookCalls = 0; // server.ready already ran once at start
     const off = await tk.http.post('/api/v2/plugins/base/disable');
     expect(off.status).toBe(200);
     expect(off.body).toMatchObject({ id: 'base', status: 'disabled', enabled: false });

@@ -4,7 +4,8 @@ import type { HookBus } from './hook-bus.js';
 
 /** What the root container must hold for plugin services to be built. */
 export interface PluginServiceDeps {
-  logger: Logger;
+  /** The kernel's logger; each plugin's `logger` is a child of it. */
+  rootLogger: Logger;
   hookBus: HookBus;
   eventBus: EventBus;
   kvStores: { forPlugin(pluginId: string): OmniServices['kv'] };
@@ -44,7 +45,7 @@ export function createPluginScope(root: AwilixContainer<PluginServiceDeps>, plug
   const scope = root.createScope<OmniServices>();
   const subscriptions = new Set<Subscription>();
   scope.register({
-    logger: asFunction(({ logger }: PluginServiceDeps) => logger.child({ plugin: pluginId })).scoped(),
+    logger: asFunction(({ rootLogger }: PluginServiceDeps) => rootLogger.child({ plugin: pluginId })).scoped(),
     hooks: asFunction(({ hookBus }: PluginServiceDeps) => hookBus.forOwner(pluginId)).scoped(),
     events: asFunction(({ eventBus }: PluginServiceDeps) => scopedEventBus(eventBus, subscriptions)).scoped(),
     kv: asFunction(({ kvStores }: PluginServiceDeps) => kvStores.forPlugin(pluginId)).scoped(),
