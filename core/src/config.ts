@@ -14,6 +14,7 @@ export const envSchema = z.object({
     .regex(/^(postgres(ql)?:\/\/|sqlite:|:memory:$)/, 'DATABASE_URL must be postgres://…, postgresql://…, sqlite:<path> or :memory:')
     .optional(),
   NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\//, 'NATS_URL must be nats://host:port').optional(),
+  OMNI_NATS_NAMESPACE: z.string().regex(/^[a-z][a-z0-9-]*$/, 'OMNI_NATS_NAMESPACE is lowercase letters, digits and -').default('omni'),
   OMNI_DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OMNI_PLUGINS: list,
@@ -28,6 +29,8 @@ export interface OmniConfig {
   host: string;
   databaseUrl?: string;
   natsUrl?: string;
+  /** Subject root and stream prefix on NATS (`omni` → `omni.message.…`, `OMNI_MESSAGE`). */
+  natsNamespace: string;
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   plugins: string[];
@@ -62,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OmniConfig {
     host: e.OMNI_HOST,
     databaseUrl: e.DATABASE_URL,
     natsUrl: e.NATS_URL,
+    natsNamespace: e.OMNI_NATS_NAMESPACE,
     dataDir: e.OMNI_DATA_DIR,
     logLevel: e.LOG_LEVEL,
     plugins: e.OMNI_PLUGINS,

@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOmniClient, OmniApiError } from '@omni/client';
+import { deleteNatsNamespace, uniqueNatsNamespace } from '../support/nats-namespace.js';
 import { spawnOmni, type OmniProcess } from '../support/spawn-omni.js';
 
 /** The backends this run can use: always embedded; PostgreSQL + NATS when CI or the developer provides them. */
 const backends = [
   { name: 'embedded SQLite + in-process bus', env: {} as Record<string, string> },
-  ...(process.env.DATABASE_URL && process.env.NATS_URL ? [{ name: 'PostgreSQL + NATS JetStream', env: { DATABASE_URL: process.env.DATABASE_URL, NATS_URL: process.env.NATS_URL } }] : []),
+  ...(process.env.DATABASE_URL && process.env.NATS_URL
+    ? [{ name: 'PostgreSQL + NATS JetStream', env: { DATABASE_URL: process.env.DATABASE_URL, NATS_URL: process.env.NATS_URL, OMNI_NATS_NAMESPACE: uniqueNatsNamespace('e2e') } }]
+    : []),
 ];
 
 describe.each(backends)('omni start ($name)', ({ env }) => {
@@ -22,6 +25,7 @@ describe.each(backends)('omni start ($name)', ({ env }) => {
   afterAll(async () => {
     await omni?.stop();
     await rm(dataDir, { recursive: true, force: true });
+    if (env.NATS_URL && env.OMNI_NATS_NAMESPACE) await deleteNatsNamespace(env.NATS_URL, env.OMNI_NATS_NAMESPACE);
   });
 
   it('serves health with every check ok', async () => {

@@ -14,10 +14,10 @@ import { InstanceRepository, type CreateInstanceInput } from './repositories/ins
 import { KvRepository } from './repositories/kv-repository.js';
 import { PluginStateRepository } from './repositories/plugin-state-repository.js';
 import type { Dialect } from './storage.js';
+import { requireServiceUrl } from '../testing/require-service.js';
 
-// PostgreSQL needs DATABASE_URL: without it the suite is skipped locally, and fails in CI
-// (createTestDatabase throws). TODO(lead): switch to core/src/testing/require-service.ts once it lands.
-const postgresMissing = !process.env.DATABASE_URL && !process.env.CI;
+// PostgreSQL needs DATABASE_URL: without it the suite is skipped locally, and fails in CI.
+const postgres = requireServiceUrl('DATABASE_URL');
 
 const expectOmniError = async (promise: Promise<unknown>, code: OmniErrorCode) => {
   const err: unknown = await promise.then(
@@ -28,7 +28,7 @@ const expectOmniError = async (promise: Promise<unknown>, code: OmniErrorCode) =
 };
 
 describe.each<Dialect>(['sqlite', 'postgresql'])('database (%s)', (dialect) => {
-  describe.skipIf(dialect === 'postgresql' && postgresMissing)('contract', () => {
+  (dialect === 'postgresql' ? postgres.describe : describe)('contract', () => {
     let db: Database;
     beforeAll(async () => {
       db = await createTestDatabase(dialect);

@@ -65,7 +65,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   let eventBus: ManagedEventBus;
   try {
-    eventBus = options.eventBus ?? (await createEventBus({ natsUrl: config.natsUrl, logger }));
+    eventBus = options.eventBus ?? (await createEventBus({ natsUrl: config.natsUrl, namespace: config.natsNamespace, logger }));
   } catch (err) {
     await database.close();
     throw err;
