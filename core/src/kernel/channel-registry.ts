@@ -1,4 +1,14 @@
-import { FEATURE_METHODS, type ChannelAdapter, type ChannelCapabilities, type ChannelDescriptor, type ChannelFeature } from '@omni/plugin-sdk';
+import {
+  FEATURE_METHODS,
+  type ChannelAdapter,
+  type ChannelCapabilities,
+  type ChannelDescriptor,
+  type ChannelFeature,
+  type ChannelPluginDefinition,
+  type ChannelPluginRuntime,
+} from '@omni/plugin-sdk';
+import type { KindRegistrar } from './kind-registrar.js';
+import { pluginError } from './plugin-errors.js';
 
 export interface RegisteredChannel {
   pluginId: string;
@@ -24,9 +34,26 @@ export function adapterGaps(adapter: ChannelAdapter, capabilities: ChannelCapabi
 }
 
 /** The channels of running channel plugins: the single source for /channels and capability checks. */
-export class ChannelRegistry {
+export class ChannelRegistry implements KindRegistrar {
   private readonly channels = new Map<string, RegisteredChannel>();
   private readonly listeners = new Set<ChannelListener>();
+
+  /** Checks the adapter against the capability object, then registers the channel. */
+  async register(def: ChannelPluginDefinition, runtime: ChannelPluginRuntime) {
+    if (!runtime?.adapter) return pluginError('PLUGIN_CAPABILITY_MISMATCH', `channel plugin '${def.id}' setup returned no adapter`);
+    const gaps = adapterGaps(runtime.adapter, def.capabilities);
+    if (gaps.length > 0) {
+      return pluginError('PLUGIN_CAPABILITY_MISMATCH', `channel plugin '${def.id}' declares capabilities its adapter does not implement: ${gaps.join(', ')}`, { missing: gaps });
+    }
+    const taken = this.get(def.channel.id);
+    if (taken) return pluginError('PLUGIN_DUPLICATE_CHANNEL', `channel '${def.channel.id}' is already provided by plugin '${taken.pluginId}'`);
+    await this.add({ pluginId: def.id, pluginVersion: def.version, descriptor: def.channel, capabilities: def.capabilities, adapter: runtime.adapter });
+    return undefined;
+  }
+
+  async unregister(pluginId: string): Promise<void> {
+    await this.removeByPlugin(pluginId);
+  }
 
   async add(channel: RegisteredChannel): Promise<void> {
     this.channels.set(channel.descriptor.id, channel);

@@ -11,6 +11,7 @@ import { ConnectionManager } from '../instances/connection-manager.js';
 import { InstanceService } from '../instances/instance-service.js';
 import { Ingress } from '../messages/ingress.js';
 import { MessageSender } from '../messages/message-sender.js';
+import { AgentProviderRegistry } from './agent-provider-registry.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { HookBus } from './hook-bus.js';
 import { PluginManager, type PluginCandidate } from './plugin-manager.js';
@@ -22,6 +23,7 @@ export interface KernelCradle extends PluginServiceDeps {
   database: Database;
   eventBus: ManagedEventBus;
   channels: ChannelRegistry;
+  agentProviders: AgentProviderRegistry;
   instanceRepository: InstanceRepository;
   connections: ConnectionManager;
   instances: InstanceService;
@@ -40,6 +42,7 @@ export interface Kernel {
   /** The hook API as core code uses it. */
   readonly hooks: Hooks;
   readonly channels: ChannelRegistry;
+  readonly agentProviders: AgentProviderRegistry;
   readonly plugins: PluginManager;
   readonly instanceRepository: InstanceRepository;
   readonly instances: InstanceService;
@@ -78,9 +81,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const connections = new ConnectionManager({ store: instanceRepository, channels, events: eventBus, ingress: new Ingress({ events: eventBus }), logger });
   const hooks = hookBus.forOwner('core');
   const pluginStates = new PluginStateRepository(database);
+  const agentProviders = new AgentProviderRegistry();
   const plugins = new PluginManager({
     container,
-    channels,
+    registrars: { channel: channels, 'agent-provider': agentProviders },
     logger,
     states: { isEnabled: async (id) => (await pluginStates.get(id))?.enabled, setEnabled: async (id, enabled) => void (await pluginStates.setEnabled(id, enabled)) },
     pluginConfig: config.pluginConfig,
@@ -101,6 +105,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     hookBus: asValue(hookBus),
     kvStores: asValue(new KvRepository(database)),
     channels: asValue(channels),
+    agentProviders: asValue(agentProviders),
     instanceRepository: asValue(instanceRepository),
     connections: asValue(connections),
     instances: asValue(instances),
@@ -120,6 +125,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     hookBus,
     hooks,
     channels,
+    agentProviders,
     plugins,
     instanceRepository,
     instances,

@@ -1,6 +1,6 @@
 import type { AwilixContainer } from 'awilix';
-import { OmniError, type Logger, type PluginDefinition, type PluginKind, type PluginRuntime, type ChannelPluginRuntime } from '@omni/plugin-sdk';
-import { adapterGaps, type ChannelRegistry } from './channel-registry.js';
+import { OmniError, type Logger, type PluginDefinition, type PluginKind, type PluginRuntime } from '@omni/plugin-sdk';
+import type { KindRegistrar } from './kind-registrar.js';
 import { pluginError, type PluginError } from './plugin-errors.js';
 import { orderByDependencies } from './plugin-order.js';
 import { KNOWN_PLUGIN_SERVICES, createPluginScope, type PluginScope, type PluginServiceDeps } from './plugin-services.js';
@@ -45,7 +45,8 @@ export interface PluginStateStore {
 
 export interface PluginManagerOptions {
   container: AwilixContainer<PluginServiceDeps>;
-  channels: ChannelRegistry;
+  /** What to do with each kind's setup result (register a channel, a provider, …). */
+  registrars: Partial<Record<PluginKind, KindRegistrar>>;
   logger: Logger;
   states: PluginStateStore;
   pluginConfig?: Record<string, unknown>;
@@ -184,8 +185,9 @@ export class PluginManager {
       }
       return this.fail(rec, pluginError('PLUGIN_SETUP_FAILED', `plugin '${rec.id}' setup failed: ${errorMessage(err)}`));
     }
-    if (def.kind === 'channel') {
-      const problem = await this.registerChannel(rec, def, runtime as ChannelPluginRuntime);
+    const registrar = this.options.registrars[def.kind];
+    if (registrar) {
+      const problem = await registrar.register(def, runtime);
       if (problem) {
         await Promise.resolve(runtime.stop?.()).catch(() => undefined);
         await scope.dispose();
@@ -200,24 +202,12 @@ export class PluginManager {
     this.setStatus(rec, 'running');
   }
 
-  private async registerChannel(rec: PluginRecord, def: Extract<PluginDefinition, { kind: 'channel' }>, runtime: ChannelPluginRuntime) {
-    if (!runtime?.adapter) return pluginError('PLUGIN_CAPABILITY_MISMATCH', `channel plugin '${rec.id}' setup returned no adapter`);
-    const gaps = adapterGaps(runtime.adapter, def.capabilities);
-    if (gaps.length > 0) {
-      return pluginError('PLUGIN_CAPABILITY_MISMATCH', `channel plugin '${rec.id}' declares capabilities its adapter does not implement: ${gaps.join(', ')}`, { missing: gaps });
-    }
-    const taken = this.options.channels.get(def.channel.id);
-    if (taken) return pluginError('PLUGIN_DUPLICATE_CHANNEL', `channel '${def.channel.id}' is already provided by plugin '${taken.pluginId}'`);
-    await this.options.channels.add({ pluginId: def.id, pluginVersion: def.version, descriptor: def.channel, capabilities: def.capabilities, adapter: runtime.adapter });
-    return undefined;
-  }
-
   private async stopRecord(rec: PluginRecord, final: 'stopped' | 'disabled', reason?: PluginError): Promise<void> {
     if (rec.status !== 'running') return;
     this.setStatus(rec, 'stopping');
     let stopError: PluginError | undefined;
     try {
-      await this.options.channels.removeByPlugin(rec.id);
+      await this.options.registrars[rec.kind!]?.unregister(rec.id);
       await withTimeout(Promise.resolve().then(() => rec.runtime?.stop?.()), this.stopTimeoutMs);
     } catch (err) {
       stopError = pluginError('PLUGIN_STOP_FAILED', `plugin '${rec.id}' failed to stop cleanly: ${errorMessage(err)}`);

@@ -2,6 +2,7 @@ import semver from 'semver';
 import type { z } from 'zod';
 import {
   SDK_API_VERSION,
+  agentProviderDescriptorSchema,
   channelCapabilitiesSchema,
   channelDescriptorSchema,
   pluginManifestSchema,
@@ -29,6 +30,12 @@ export function validateManifest(candidate: unknown, source: string): Validation
     const caps = channelCapabilitiesSchema.safeParse(def.capabilities);
     if (!caps.success) {
       return { ok: false, error: pluginError('PLUGIN_INVALID_MANIFEST', `plugin '${def.id}': invalid capabilities: ${describeIssues(caps.error)}`, issues(caps.error)) };
+    }
+  }
+  if (def.kind === 'agent-provider') {
+    const descriptor = agentProviderDescriptorSchema.safeParse(def.provider);
+    if (!descriptor.success) {
+      return { ok: false, error: pluginError('PLUGIN_INVALID_MANIFEST', `plugin '${def.id}': invalid provider descriptor: ${describeIssues(descriptor.error)}`, issues(descriptor.error)) };
     }
   }
   return { ok: true, value: def };

@@ -4,6 +4,7 @@ export type * from './logger.js';
 export * from './capabilities.js';
 export * from './messages.js';
 export * from './channel.js';
+export * from './agent.js';
 export * from './events.js';
 export type * from './hooks.js';
 export * from './services.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AgentProvider, AgentProviderDescriptor } from './agent.js';
 import type { ChannelAdapter, ChannelDescriptor } from './channel.js';
 import type { ChannelCapabilities } from './capabilities.js';
 import type { OmniServices, ServiceName } from './services.js';
@@ -53,19 +54,34 @@ export interface ChannelPluginDefinition<
   setup(ctx: SetupContext<S, C>): Awaitable<ChannelPluginRuntime<z.output<IC>>>;
 }
 
+export interface AgentProviderPluginRuntime extends PluginRuntime {
+  provider: AgentProvider;
+}
+
+export interface AgentProviderPluginDefinition<S extends readonly ServiceName[] = readonly ServiceName[], C extends z.ZodType = z.ZodType>
+  extends PluginDefinitionBase<S, C> {
+  kind: 'agent-provider';
+  provider: AgentProviderDescriptor;
+  capabilities?: { streaming: boolean; listAgents: boolean; health: boolean };
+  setup(ctx: SetupContext<S, C>): Awaitable<AgentProviderPluginRuntime>;
+}
+
 export interface GenericPluginDefinition<S extends readonly ServiceName[] = readonly ServiceName[], C extends z.ZodType = z.ZodType>
   extends PluginDefinitionBase<S, C> {
-  kind: Exclude<PluginKind, 'channel'>;
+  kind: 'media-processor' | 'extension';
   capabilities?: Record<string, unknown>;
   setup(ctx: SetupContext<S, C>): Awaitable<PluginRuntime | void>;
 }
 
-export type PluginDefinition = ChannelPluginDefinition<any, any, any> | GenericPluginDefinition<any, any>;
+export type PluginDefinition = ChannelPluginDefinition<any, any, any> | AgentProviderPluginDefinition<any, any> | GenericPluginDefinition<any, any>;
 
 /** Marks a value as an Omni plugin and checks its shape at compile time. */
 export function definePlugin<const S extends readonly ServiceName[] = [], C extends z.ZodType = z.ZodObject<{}>, IC extends z.ZodType = z.ZodType>(
   definition: ChannelPluginDefinition<S, C, IC>,
 ): ChannelPluginDefinition<S, C, IC>;
+export function definePlugin<const S extends readonly ServiceName[] = [], C extends z.ZodType = z.ZodObject<{}>>(
+  definition: AgentProviderPluginDefinition<S, C>,
+): AgentProviderPluginDefinition<S, C>;
 export function definePlugin<const S extends readonly ServiceName[] = [], C extends z.ZodType = z.ZodObject<{}>>(
   definition: GenericPluginDefinition<S, C>,
 ): GenericPluginDefinition<S, C>;
@@ -100,4 +116,10 @@ export const channelDescriptorSchema = z.object({
   description: z.string(),
   instanceConfig: z.custom<z.ZodType>(isZodSchema, 'instanceConfig must be a zod schema'),
   secretFields: z.array(z.string()).optional(),
+});
+
+export const agentProviderDescriptorSchema = z.object({
+  type: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'provider types are lowercase, digits, _ and -'),
+  name: z.string().min(1),
+  description: z.string(),
 });
