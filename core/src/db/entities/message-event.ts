@@ -64,7 +64,8 @@ export const MessageEventSchema = new EntitySchema<MessageEvent>({
   properties: {
     id: { type: 'string', primary: true, length: 36, onCreate: () => randomUUID() },
     traceId: { type: 'string', length: 36, index: true },
-    direction: { enum: true, items: [...EVENT_DIRECTIONS] },
+    // Plain strings, not enums: SQLite's schema diff cannot round-trip several CHECK enums in one table.
+    direction: { type: 'string', length: 16 },
     instanceId: { type: 'string', length: 36 },
     channel: { type: 'string' },
     externalId: { type: 'string', nullable: true },
@@ -76,11 +77,11 @@ export const MessageEventSchema = new EntitySchema<MessageEvent>({
     contentType: { type: 'string' },
     textContent: { type: 'text', nullable: true },
     payload: { type: 'json', nullable: true },
-    status: { enum: true, items: [...EVENT_STATUSES], default: 'received' },
+    status: { type: 'string', length: 16, default: 'received' },
     errorStage: { type: 'string', nullable: true },
     errorMessage: { type: 'text', nullable: true },
     stages: { type: 'json', onCreate: () => [] },
-    ingestMode: { enum: true, items: ['realtime', 'history'], default: 'realtime' },
+    ingestMode: { type: 'string', length: 16, default: 'realtime' },
     replyToEventId: { type: 'string', length: 36, nullable: true, index: true },
     agentMs: { type: 'integer', nullable: true },
     totalMs: { type: 'integer', nullable: true },

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124223245_pipeline extends Migration {
+export class Migration20261124223409_pipeline extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`access_rules\` (\`id\` text not null, \`instance_id\` text null, \`channel\` text null, \`type\` text check (\`type\` in ('allow', 'deny')) not null, \`pattern\` text not null, \`priority\` integer not null default 0, \`enabled\` integer not null default true, \`reason\` text null, \`deny_message\` text null, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
@@ -12,7 +12,7 @@ export class Migration20261124223245_pipeline extends Migration {
     this.addSql(`create table \`idempotency_keys\` (\`scope\` text not null, \`key\` text not null, \`request_hash\` text not null, \`status_code\` integer not null, \`response\` json not null, \`created_at\` datetime not null, primary key (\`scope\`, \`key\`));`);
     this.addSql(`create index \`idempotency_keys_created_at_index\` on \`idempotency_keys\` (\`created_at\`);`);
 
-    this.addSql(`create table \`message_events\` (\`id\` text not null, \`trace_id\` text not null, \`direction\` text check (\`direction\` in ('inbound', 'outbound')) not null, \`instance_id\` text not null, \`channel\` text not null, \`external_id\` text null, \`chat_id\` text not null, \`sender_id\` text null, \`sender_name\` text null, \`recipient_id\` text null, \`person_id\` text null, \`content_type\` text not null, \`text_content\` text null, \`payload\` json null, \`status\` text check (\`status\` in ('received', 'processing', 'blocked', 'skipped', 'sending', 'sent', 'delivered', 'read', 'failed')) not null default 'received', \`error_stage\` text null, \`error_message\` text null, \`stages\` json not null, \`ingest_mode\` text check (\`ingest_mode\` in ('realtime', 'history')) not null default 'realtime', \`reply_to_event_id\` text null, \`agent_ms\` integer null, \`total_ms\` integer null, \`lease_until\` datetime null, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create table \`message_events\` (\`id\` text not null, \`trace_id\` text not null, \`direction\` text not null, \`instance_id\` text not null, \`channel\` text not null, \`external_id\` text null, \`chat_id\` text not null, \`sender_id\` text null, \`sender_name\` text null, \`recipient_id\` text null, \`person_id\` text null, \`content_type\` text not null, \`text_content\` text null, \`payload\` json null, \`status\` text not null default 'received', \`error_stage\` text null, \`error_message\` text null, \`stages\` json not null, \`ingest_mode\` text not null default 'realtime', \`reply_to_event_id\` text null, \`agent_ms\` integer null, \`total_ms\` integer null, \`lease_until\` datetime null, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create index \`message_events_trace_id_index\` on \`message_events\` (\`trace_id\`);`);
     this.addSql(`create index \`message_events_person_id_index\` on \`message_events\` (\`person_id\`);`);
     this.addSql(`create index \`message_events_reply_to_event_id_index\` on \`message_events\` (\`reply_to_event_id\`);`);
