@@ -20,6 +20,8 @@ export const envSchema = z.object({
   OMNI_PLUGINS: list,
   OMNI_DISABLED_PLUGINS: list,
   OMNI_PLUGIN_SETUP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  OMNI_RECOVERY_MAX_AGE_MS: z.coerce.number().int().min(0).default(3_600_000),
+  OMNI_PROCESSING_LEASE_MS: z.coerce.number().int().min(200).default(30_000),
   OMNI_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'OMNI_BODY_LIMIT looks like 1mb').default('1mb'),
   NODE_ENV: z.string().default('development'),
 });
@@ -39,6 +41,10 @@ export interface OmniConfig {
   pluginConfig: Record<string, unknown>;
   setupTimeoutMs: number;
   bodyLimit: string;
+  /** Unfinished inbound messages older than this are not answered after a restart. */
+  recoveryMaxAgeMs: number;
+  /** How long a crashed worker's messages wait before another worker (or the restarted one) takes them over. */
+  processingLeaseMs: number;
   environment: string;
 }
 
@@ -73,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OmniConfig {
     pluginConfig,
     setupTimeoutMs: e.OMNI_PLUGIN_SETUP_TIMEOUT_MS,
     bodyLimit: e.OMNI_BODY_LIMIT,
+    recoveryMaxAgeMs: e.OMNI_RECOVERY_MAX_AGE_MS,
+    processingLeaseMs: e.OMNI_PROCESSING_LEASE_MS,
     environment: e.NODE_ENV,
   };
 }

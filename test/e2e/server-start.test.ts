@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOmniClient, OmniApiError } from '@omni/client';
-import { deleteNatsNamespace, uniqueNatsNamespace } from '../support/nats-namespace.js';
+import { deleteNatsNamespace, uniqueNatsNamespace } from '@omni/core/testing';
 import { spawnOmni, type OmniProcess } from '../support/spawn-omni.js';
 
 /** The backends this run can use: always embedded; PostgreSQL + NATS when CI or the developer provides them. */

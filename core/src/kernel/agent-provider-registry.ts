@@ -26,7 +26,7 @@ export class AgentProviderRegistry implements KindRegistrar {
       return pluginError('PLUGIN_CAPABILITY_MISMATCH', `agent-provider plugin '${definition.id}' claims ${lies.join(', ')} but its provider does not implement it`, { missing: lies });
     }
     const taken = this.providers.get(definition.provider.type);
-    if (taken) return pluginError('PLUGIN_DUPLICATE_CHANNEL', `agent provider type '${definition.provider.type}' is already provided by plugin '${taken.pluginId}'`);
+    if (taken) return pluginError('PLUGIN_DUPLICATE_PROVIDER_TYPE', `agent provider type '${definition.provider.type}' is already provided by plugin '${taken.pluginId}'`);
     this.providers.set(definition.provider.type, { pluginId: definition.id, pluginVersion: definition.version, descriptor: definition.provider, capabilities, provider });
     return undefined;
   }

@@ -9,8 +9,18 @@ import { PluginStateRepository } from '../db/repositories/plugin-state-repositor
 import { createEventBus, type ManagedEventBus } from '../events/create-event-bus.js';
 import { ConnectionManager } from '../instances/connection-manager.js';
 import { InstanceService } from '../instances/instance-service.js';
+import { AgentCaller } from '../agents/agent-caller.js';
+import { AgentProviderRepository } from '../agents/agent-provider-repository.js';
+import { createAccessHook } from '../access/access-hook.js';
+import { AccessRuleService } from '../access/access-rule-service.js';
+import { IdentityService } from '../identity/identity-service.js';
 import { Ingress } from '../messages/ingress.js';
 import { MessageSender } from '../messages/message-sender.js';
+import { MessageEventStore } from '../pipeline/message-event-store.js';
+import { MessageRouter } from '../pipeline/message-router.js';
+import { startRecoverySweep } from '../pipeline/recovery.js';
+import { TurnProcessor } from '../pipeline/turn-processor.js';
+import { EventQueryRepository } from '../traces/event-query-repository.js';
 import { AgentProviderRegistry } from './agent-provider-registry.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { HookBus } from './hook-bus.js';
@@ -28,6 +38,13 @@ export interface KernelCradle extends PluginServiceDeps {
   connections: ConnectionManager;
   instances: InstanceService;
   messages: MessageSender;
+  messageEvents: MessageEventStore;
+  eventQueries: EventQueryRepository;
+  identity: IdentityService;
+  access: AccessRuleService;
+  providerRecords: AgentProviderRepository;
+  agentCaller: AgentCaller;
+  router: MessageRouter;
   plugins: PluginManager;
 }
 
@@ -48,6 +65,13 @@ export interface Kernel {
   readonly instances: InstanceService;
   readonly connections: ConnectionManager;
   readonly messages: MessageSender;
+  readonly messageEvents: MessageEventStore;
+  readonly eventQueries: EventQueryRepository;
+  readonly identity: IdentityService;
+  readonly access: AccessRuleService;
+  readonly providerRecords: AgentProviderRepository;
+  readonly agentCaller: AgentCaller;
+  readonly router: MessageRouter;
   /** Starts every plugin (instances of each channel connect as its plugin starts). */
   start(): Promise<void>;
   /** Stops plugins in reverse order, then the event bus and the database. */
@@ -78,7 +102,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const hookBus = new HookBus();
   const channels = new ChannelRegistry();
   const instanceRepository = new InstanceRepository(database);
-  const connections = new ConnectionManager({ store: instanceRepository, channels, events: eventBus, ingress: new Ingress({ events: eventBus }), logger });
+  const messageEvents = new MessageEventStore(database);
+  const connections = new ConnectionManager({ store: instanceRepository, channels, events: eventBus, ingress: new Ingress({ events: eventBus, store: messageEvents, logger }), logger });
   const hooks = hookBus.forOwner('core');
   const pluginStates = new PluginStateRepository(database);
   const agentProviders = new AgentProviderRegistry();
@@ -95,7 +120,19 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     },
   });
   const instances = new InstanceService({ repository: instanceRepository, channels, connections });
-  const messages = new MessageSender({ store: instanceRepository, channels, hooks, events: eventBus });
+  const messages = new MessageSender({ store: instanceRepository, events: messageEvents, channels, hooks, bus: eventBus });
+  const identity = new IdentityService(database, {
+    onChange: ({ type, ...payload }) => void eventBus.publish(type, payload as never).catch((err: unknown) => logger.warn({ err, type }, 'could not publish identity change')),
+  });
+  const access = new AccessRuleService(database);
+  // Rules decide at order 0; plugins may veto earlier (negative order) or later.
+  hookBus.add('core', 'message.access', createAccessHook(access, identity), { order: 0 });
+  const eventQueries = new EventQueryRepository(database);
+  const providerRecords = new AgentProviderRepository(database);
+  const agentCaller = new AgentCaller(agentProviders);
+  const turns = new TurnProcessor({ instances: instanceRepository, channels, providers: providerRecords, caller: agentCaller, sender: messages, events: messageEvents, logger });
+  const router = new MessageRouter({ bus: eventBus, store: messageEvents, instances: instanceRepository, identity, hooks, turns, logger, leaseMs: config.processingLeaseMs });
+  let sweep: ReturnType<typeof startRecoverySweep> | undefined;
 
   container.register({
     config: asValue(config),
@@ -110,6 +147,13 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     connections: asValue(connections),
     instances: asValue(instances),
     messages: asValue(messages),
+    messageEvents: asValue(messageEvents),
+    eventQueries: asValue(eventQueries),
+    identity: asValue(identity),
+    access: asValue(access),
+    providerRecords: asValue(providerRecords),
+    agentCaller: asValue(agentCaller),
+    router: asValue(router),
     plugins: asValue(plugins),
   });
 
@@ -131,9 +175,24 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     instances,
     connections,
     messages,
-    start: () => plugins.startAll(),
+    messageEvents,
+    eventQueries,
+    identity,
+    access,
+    providerRecords,
+    agentCaller,
+    router,
+    start: async () => {
+      await plugins.startAll();
+      await router.start();
+      sweep = startRecoverySweep({ store: messageEvents, router, logger, maxAgeMs: config.recoveryMaxAgeMs }, router.leaseMs);
+      await sweep.first;
+    },
     stop: async () => {
       await hooks.callSerial('kernel.stopping', {}).catch((err: unknown) => logger.error({ err }, 'kernel.stopping hook failed'));
+      // Finish buffered bursts while channels still run, then stop the plugins.
+      sweep?.stop();
+      await router.stop();
       await plugins.stopAll();
       await eventBus.close();
       await database.close();

@@ -15,6 +15,10 @@ export interface OmniEventMap {
   'message.read': { externalId: string };
   'message.failed': { messageId?: string; externalId?: string; stage: string; error: string };
   'instance.status': { status: ConnectionStatus };
+  'identity.created': { personId: string; identityId: string; channel: string; personCreated: boolean };
+  'identity.linked': { personId: string; identityIds: [string, string]; deletedPersonId: string; mergedIdentityIds: string[] };
+  'identity.unlinked': { identityId: string; fromPersonId: string; personId: string; reason: string };
+  'identity.merged': { personId: string; deletedPersonId: string; mergedIdentityIds: string[]; reason: string | null };
   'plugin.status': { pluginId: string; status: string; error?: string };
 }
 

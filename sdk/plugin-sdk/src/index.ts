@@ -9,3 +9,4 @@ export * from './events.js';
 export type * from './hooks.js';
 export * from './services.js';
 export * from './plugin.js';
+export * from './agent-http.js';

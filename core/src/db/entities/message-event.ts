@@ -59,7 +59,13 @@ export interface MessageEvent {
 export const MessageEventSchema = new EntitySchema<MessageEvent>({
   name: 'MessageEvent',
   tableName: 'message_events',
-  indexes: [{ properties: ['instanceId', 'createdAt'] }, { properties: ['status', 'createdAt'] }, { properties: ['senderId'] }],
+  indexes: [
+    { properties: ['createdAt', 'id'] },
+    { properties: ['instanceId', 'createdAt'] },
+    { properties: ['status', 'createdAt'] },
+    { properties: ['direction', 'ingestMode', 'createdAt'] },
+    { properties: ['senderId'] },
+  ],
   uniques: [{ properties: ['instanceId', 'direction', 'externalId'] }],
   properties: {
     id: { type: 'string', primary: true, length: 36, onCreate: () => randomUUID() },

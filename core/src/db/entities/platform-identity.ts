@@ -30,7 +30,8 @@ export const PlatformIdentitySchema = new EntitySchema<PlatformIdentity>({
     platformUserId: { type: 'string' },
     phone: { type: 'string', nullable: true, index: true },
     displayName: { type: 'string', nullable: true },
-    avatarUrl: { type: 'string', nullable: true },
+    // Platform avatar URLs (WhatsApp's especially) run past 255 characters.
+    avatarUrl: { type: 'text', nullable: true },
     instanceId: { type: 'string', length: 36, nullable: true },
     firstSeenAt: { type: 'datetime', onCreate: () => new Date() },
     lastSeenAt: { type: 'datetime', onCreate: () => new Date() },

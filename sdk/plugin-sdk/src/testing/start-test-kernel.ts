@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, startServer, type Kernel, type OmniConfig } from '@omni/core';
+import { createScratchPostgres, deleteNatsNamespace, uniqueNatsNamespace } from '@omni/core/testing';
 import type { PluginDefinition } from '../plugin.js';
 import { EventRecorder } from './event-recorder.js';
 import { TestHttpClient } from './http-client.js';
@@ -13,6 +14,12 @@ export interface TestKernelOptions {
   config?: Record<string, unknown>;
   /** Overrides for the kernel configuration (e.g. `setupTimeoutMs`). */
   kernel?: Partial<OmniConfig>;
+  /**
+   * `embedded` (default): in-memory SQLite and the in-process bus. `services`: a scratch
+   * PostgreSQL database on the server of `DATABASE_URL` and a throw-away namespace on the NATS
+   * of `NATS_URL`, both removed by `stop()`.
+   */
+  backend?: 'embedded' | 'services';
 }
 
 export interface TestKernel {
@@ -37,13 +44,15 @@ let counter = 0;
 export async function startTestKernel(options: TestKernelOptions): Promise<TestKernel> {
   const dataDir = await mkdtemp(join(tmpdir(), 'omni-test-'));
   const base = loadConfig({ LOG_LEVEL: process.env.OMNI_TEST_LOG_LEVEL ?? 'silent' });
+  const services = options.backend === 'services' ? await startServices() : undefined;
   const config: OmniConfig = {
     ...base,
     port: 0,
     host: '127.0.0.1',
     dataDir,
-    databaseUrl: ':memory:',
-    natsUrl: undefined,
+    databaseUrl: services?.databaseUrl ?? ':memory:',
+    natsUrl: services?.natsUrl,
+    natsNamespace: services?.natsNamespace ?? base.natsNamespace,
     environment: 'test',
     pluginConfig: options.config ?? {},
     ...options.kernel,
@@ -62,7 +71,25 @@ export async function startTestKernel(options: TestKernelOptions): Promise<TestK
     createInstance: (input) => running.kernel.instances.create({ name: input.name ?? `${input.channel}-${++counter}-${Date.now()}`, ...input }),
     stop: async () => {
       await running.stop();
+      await services?.cleanup();
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A scratch database and NATS namespace for one test kernel. */
+async function startServices() {
+  const { DATABASE_URL, NATS_URL } = process.env;
+  if (!DATABASE_URL || !NATS_URL) throw new Error("startTestKernel({ backend: 'services' }) needs DATABASE_URL (postgres://…) and NATS_URL");
+  const database = await createScratchPostgres(DATABASE_URL);
+  const natsNamespace = uniqueNatsNamespace('test');
+  return {
+    databaseUrl: database.url,
+    natsUrl: NATS_URL,
+    natsNamespace,
+    cleanup: async () => {
+      await deleteNatsNamespace(NATS_URL, natsNamespace);
+      await database.drop();
     },
   };
 }

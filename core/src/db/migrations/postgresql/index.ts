@@ -2,8 +2,10 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124220451_initial } from './Migration20261124220451_initial.js';
 import { Migration20261124223410_pipeline } from './Migration20261124223410_pipeline.js';
+import { Migration20261124224749_indexes_and_avatar_text } from './Migration20261124224749_indexes_and_avatar_text.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261124220451_initial', class: Migration20261124220451_initial },
   { name: 'Migration20261124223410_pipeline', class: Migration20261124223410_pipeline },
+  { name: 'Migration20261124224749_indexes_and_avatar_text', class: Migration20261124224749_indexes_and_avatar_text },
 ];

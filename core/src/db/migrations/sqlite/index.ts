@@ -2,8 +2,10 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124220450_initial } from './Migration20261124220450_initial.js';
 import { Migration20261124223409_pipeline } from './Migration20261124223409_pipeline.js';
+import { Migration20261124224747_indexes_and_avatar_text } from './Migration20261124224747_indexes_and_avatar_text.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261124220450_initial', class: Migration20261124220450_initial },
   { name: 'Migration20261124223409_pipeline', class: Migration20261124223409_pipeline },
+  { name: 'Migration20261124224747_indexes_and_avatar_text', class: Migration20261124224747_indexes_and_avatar_text },
 ];

@@ -1,0 +1,78 @@
+import type { AgentRequest, InboundMessage, Media, MessageContent } from '@omni/plugin-sdk';
+import type { AgentConfig } from '../instances/instance-config.js';
+
+/** One inbound message waiting for the agent, as the router hands it over. */
+export interface PendingTurn {
+  eventId: string;
+  instanceId: string;
+  traceId: string;
+  receivedAt: Date;
+  message: InboundMessage;
+  personId: string;
+}
+
+/** The text an agent sees for content that is not text. */
+export function describeContent(content: MessageContent): string {
+  switch (content.type) {
+    case 'text':
+      return content.text;
+    case 'image':
+    case 'video':
+    case 'document':
+      return content.caption ?? `[${content.type}]`;
+    case 'audio':
+      return content.voiceNote ? '[voice note]' : '[audio]';
+    case 'sticker':
+      return '[sticker]';
+    case 'location':
+      return `[location ${content.latitude},${content.longitude}${content.name ? ` ${content.name}` : ''}]`;
+    case 'contact':
+      return `[contact ${content.contact.name}${content.contact.phone ? ` ${content.contact.phone}` : ''}]`;
+    case 'reaction':
+      return `[reaction ${content.emoji} to ${content.messageId}]`;
+    case 'poll':
+      return `[poll ${content.question}: ${content.options.join(' / ')}]`;
+  }
+}
+
+const mediaOf = (content: MessageContent): Media[] => ('media' in content ? [content.media] : []);
+
+export function sessionIdFor(strategy: AgentConfig['sessionStrategy'], instanceId: string, chatId: string, personId: string): string {
+  if (strategy === 'per_user') return `${instanceId}:${personId}`;
+  if (strategy === 'per_chat') return `${instanceId}:${chatId}`;
+  return `${instanceId}:${chatId}:${personId}`;
+}
+
+/** Builds one agent request from a burst: every message, in order, one per line. */
+export function buildAgentRequest(input: {
+  turns: readonly PendingTurn[];
+  instance: { id: string; name: string; channel: string };
+  agent: AgentConfig;
+  usernamePrefix: boolean;
+}): AgentRequest {
+  const { turns, instance, agent } = input;
+  const last = turns[turns.length - 1]!;
+  const { sender, chatId, chatType, threadId } = last.message;
+  const lines = turns.map((t) => {
+    const text = describeContent(t.message.content);
+    return input.usernamePrefix && t.message.sender.name ? `[${t.message.sender.name}]: ${text}` : text;
+  });
+  const media = turns.flatMap((t) => mediaOf(t.message.content));
+  return {
+    message: lines.join('\n'),
+    messageType: turns.length === 1 ? last.message.content.type : 'text',
+    sessionId: sessionIdFor(agent.sessionStrategy, instance.id, chatId, last.personId),
+    sessionName: `${instance.name}_${sender.phone ?? sender.username ?? sender.id}`,
+    userId: last.personId,
+    user: { name: sender.name, phone: sender.phone, platformUserId: sender.id },
+    instance,
+    chat: { id: chatId, type: chatType, ...(threadId ? { threadId } : {}) },
+    ...(media.length ? { media } : {}),
+    context: {
+      messageIds: turns.map((t) => t.message.externalId),
+      ...(last.message.replyTo ? { replyTo: last.message.replyTo } : {}),
+      ...(last.message.mentions?.length ? { mentions: last.message.mentions } : {}),
+      ...(agent.agentId ? { agentId: agent.agentId } : {}),
+    },
+  };
+}

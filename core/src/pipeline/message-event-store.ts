@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { InboundMessage, MessageContent } from '@omni/plugin-sdk';
+import type { Database } from '../db/create-database.js';
+import { MessageEventSchema, TERMINAL_STATUSES, type EventStage, type EventStatus, type MessageEvent } from '../db/entities/message-event.js';
+
+export const stage = (name: string, extra: { ms?: number; detail?: string } = {}): EventStage => ({ stage: name, at: new Date().toISOString(), ...extra });
+
+const textOf = (content: MessageContent): string | null => {
+  switch (content.type) {
+    case 'text':
+      return content.text;
+    case 'image':
+    case 'video':
+    case 'document':
+      return content.caption ?? null;
+    case 'location':
+      return content.name ?? `${content.latitude},${content.longitude}`;
+    case 'contact':
+      return content.contact.name;
+    case 'reaction':
+      return content.emoji;
+    case 'poll':
+      return content.question;
+    default:
+      return null;
+  }
+};
+
+export interface EventUpdate {
+  status?: EventStatus;
+  personId?: string;
+  externalId?: string;
+  errorStage?: string;
+  errorMessage?: string;
+  agentMs?: number;
+  totalMs?: number;
+  /** Appended to the event's stages. */
+  stages?: EventStage[];
+  leaseUntil?: Date | null;
+}
+
+/** Writes the message events: inbound rows (idempotent per platform id), outbound rows, and their lifecycle. */
+export class MessageEventStore {
+  constructor(private readonly db: Database) {}
+
+  /** Stores an inbound message once per (instance, platform message id); a redelivery returns the first row. */
+  async insertInbound(input: { instanceId: string; channel: string; message: InboundMessage }): Promise<{ event: MessageEvent; duplicate: boolean }> {
+    const { message } = input;
+    const em = this.db.fork();
+    const history = message.ingestMode === 'history';
+    const event = em.create(MessageEventSchema, {
+      traceId: randomUUID(),
+      direction: 'inbound',
+      instanceId: input.instanceId,
+      channel: input.channel,
+      externalId: message.externalId,
+      chatId: message.chatId,
+      senderId: message.sender.id,
+      senderName: message.sender.name ?? null,
+      recipientId: null,
+      personId: null,
+      contentType: message.content.type,
+      textContent: textOf(message.content),
+      payload: message as unknown as Record<string, unknown>,
+      status: history ? 'skipped' : 'received',
+      errorStage: null,
+      errorMessage: null,
+      stages: [stage('received', history ? { detail: 'history sync: stored, not routed' } : {})],
+      ingestMode: message.ingestMode,
+      replyToEventId: null,
+      agentMs: null,
+      totalMs: null,
+      leaseUntil: null,
+    });
+    try {
+      await em.flush();
+      return { event, duplicate: false };
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      const existing = await this.db.fork().findOneOrFail(MessageEventSchema, { instanceId: input.instanceId, direction: 'inbound', externalId: message.externalId });
+      return { event: existing, duplicate: true };
+    }
+  }
+
+  async insertOutbound(input: { traceId: string; replyToEventId?: string | null; instanceId: string; channel: string; to: string; content: MessageContent; personId?: string | null }): Promise<MessageEvent> {
+    const em = this.db.fork();
+    const event = em.create(MessageEventSchema, {
+      traceId: input.traceId,
+      direction: 'outbound',
+      instanceId: input.instanceId,
+      channel: input.channel,
+      externalId: null,
+      chatId: input.to,
+      senderId: null,
+      senderName: null,
+      recipientId: input.to,
+      personId: input.personId ?? null,
+      contentType: input.content.type,
+      textContent: textOf(input.content),
+      payload: input.content as unknown as Record<string, unknown>,
+      status: 'sending',
+      errorStage: null,
+      errorMessage: null,
+      stages: [stage('channel_send')],
+      ingestMode: 'realtime',
+      replyToEventId: input.replyToEventId ?? null,
+      agentMs: null,
+      totalMs: null,
+      leaseUntil: null,
+    });
+    await em.flush();
+    return event;
+  }
+
+  get(id: string): Promise<MessageEvent | null> {
+    return this.db.fork().findOne(MessageEventSchema, { id });
+  }
+
+  /**
+   * Takes ownership of an inbound event for `leaseMs`: only one worker processes it. Succeeds for a
+   * fresh event and for one whose previous owner's lease ran out (a crashed worker).
+   */
+  async claim(id: string, leaseMs: number): Promise<MessageEvent | null> {
+    const em = this.db.fork();
+    const now = new Date();
+    const claimed = await em.nativeUpdate(
+      MessageEventSchema,
+      { id, $or: [{ status: 'received' }, { status: 'processing', leaseUntil: { $lt: now } }, { status: 'processing', leaseUntil: null }] },
+      { status: 'processing', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now },
+    );
+    return claimed === 1 ? em.findOne(MessageEventSchema, { id }) : null;
+  }
+
+  /** Extends the leases this worker holds, so nobody takes over events still in its hands. */
+  async renewLeases(ids: readonly string[], leaseMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.fork().nativeUpdate(MessageEventSchema, { id: { $in: [...ids] }, status: 'processing' }, { leaseUntil: new Date(Date.now() + leaseMs) });
+  }
+
+  /** Applies changes and appends stages; a terminal event releases its lease. */
+  async update(id: string, changes: EventUpdate): Promise<void> {
+    const em = this.db.fork();
+    const event = await em.findOne(MessageEventSchema, { id });
+    if (!event) return;
+    const { stages, ...fields } = changes;
+    em.assign(event, { ...fields, ...(stages?.length ? { stages: [...event.stages, ...stages] } : {}) });
+    if (changes.status && TERMINAL_STATUSES.includes(changes.status)) event.leaseUntil = null;
+    await em.flush();
+  }
+
+  /** Updates outbound events by platform id (delivery receipts). */
+  async updateByExternalId(instanceId: string, externalId: string, status: EventStatus, detail?: string): Promise<MessageEvent | null> {
+    const em = this.db.fork();
+    const event = await em.findOne(MessageEventSchema, { instanceId, direction: 'outbound', externalId });
+    if (!event) return null;
+    event.status = status;
+    event.stages = [...event.stages, stage(status, detail ? { detail } : {})];
+    if (status === 'failed') {
+      event.errorStage = 'delivery';
+      event.errorMessage = detail ?? 'platform reported failure';
+    }
+    await em.flush();
+    return event;
+  }
+
+  /**
+   * Inbound realtime events nobody is working on, oldest first: received but not routed within
+   * `graceMs` (their publication was lost), or processing with an expired lease (a crashed worker).
+   */
+  pendingInbound(graceMs: number, limit = 500): Promise<MessageEvent[]> {
+    const now = new Date();
+    const stale = new Date(now.getTime() - graceMs);
+    return this.db.fork().find(
+      MessageEventSchema,
+      {
+        direction: 'inbound',
+        ingestMode: 'realtime',
+        $or: [{ status: 'received', createdAt: { $lt: stale } }, { status: 'processing', $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] }],
+      },
+      { orderBy: { createdAt: 'asc', id: 'asc' }, limit },
+    );
+  }
+}

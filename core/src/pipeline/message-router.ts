@@ -1,0 +1,99 @@
+import type { EventBus, Hooks, InboundMessage, Logger, Subscription } from '@omni/plugin-sdk';
+import type { InstanceRepository } from '../db/repositories/instance-repository.js';
+import { messagingOf } from '../instances/instance-config.js';
+import type { PendingTurn } from './agent-request.js';
+import { DebounceBuffer } from './debounce-buffer.js';
+import { stage, type MessageEventStore } from './message-event-store.js';
+import type { SenderResolver } from './sender-resolver.js';
+import type { TurnProcessor } from './turn-processor.js';
+
+export interface MessageRouterOptions {
+  bus: EventBus;
+  store: MessageEventStore;
+  instances: InstanceRepository;
+  identity: SenderResolver;
+  hooks: Hooks;
+  turns: TurnProcessor;
+  logger: Logger;
+  /** How long a worker owns an event without renewing it before another may take over (default 30 s). */
+  leaseMs?: number;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Routes every inbound message: claim it, tie the sender to a person, run the `message.inbound`
+ * and `message.access` hooks, then debounce per instance and chat and hand bursts to the turn
+ * processor. It consumes `message.received` as the durable consumer `omni-router`, so with NATS
+ * the work is shared between processes; the stored event's status makes redelivery harmless.
+ */
+export class MessageRouter {
+  private subscription?: Subscription;
+  private readonly buffer: DebounceBuffer<PendingTurn>;
+  readonly leaseMs: number;
+  /** Events this worker holds (buffered or being processed); their leases are renewed. */
+  private readonly held = new Set<string>();
+  private renewTimer?: NodeJS.Timeout;
+
+  constructor(private readonly o: MessageRouterOptions) {
+    this.leaseMs = o.leaseMs ?? 30_000;
+    this.buffer = new DebounceBuffer<PendingTurn>(
+      async (_key, turns, waitedMs) => {
+        try {
+          await o.turns.process(turns, waitedMs);
+        } finally {
+          for (const t of turns) this.held.delete(t.eventId);
+        }
+      },
+      (err, key) => o.logger.error({ err, key }, 'processing a burst failed'),
+    );
+  }
+
+  async start(): Promise<void> {
+    this.renewTimer = setInterval(() => {
+      this.o.store.renewLeases([...this.held], this.leaseMs).catch((err: unknown) => this.o.logger.warn({ err }, 'could not renew leases'));
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.renewTimer.unref();
+    this.subscription = await this.o.bus.subscribe('message.received', (event) => this.route(event.id), { durable: 'omni-router' });
+  }
+
+  /** Stops taking events and finishes the bursts already buffered. */
+  async stop(): Promise<void> {
+    await this.subscription?.unsubscribe();
+    await this.buffer.drain();
+    clearInterval(this.renewTimer);
+  }
+
+  /** Routes one stored inbound event; a no-op when it is finished or owned by another worker. */
+  async route(eventId: string): Promise<void> {
+    const { store } = this.o;
+    const event = await store.claim(eventId, this.leaseMs);
+    if (!event) return;
+    try {
+      const instance = await this.o.instances.get(event.instanceId);
+      if (!instance) return await store.update(eventId, { status: 'skipped', stages: [stage('skipped', { detail: 'instance deleted' })] });
+      const started = performance.now();
+      const original = event.payload as unknown as InboundMessage;
+      const { personId } = await this.o.identity.resolveSender({ channel: event.channel, instanceId: event.instanceId, sender: original.sender });
+      const context = { instanceId: event.instanceId, channel: event.channel, eventId, traceId: event.traceId, personId };
+      const { message } = await this.o.hooks.callWaterfall('message.inbound', { message: original, context });
+      const verdict = (await this.o.hooks.callBail('message.access', { message, context })) ?? { allowed: true, reason: 'no rule matched: allowed by default' };
+      const access = stage('access', { ms: Math.round(performance.now() - started), detail: verdict.reason });
+      if (!verdict.allowed) {
+        await store.update(eventId, { personId, status: 'blocked', stages: [access, stage('blocked', { detail: verdict.reason })] });
+        return;
+      }
+      await store.update(eventId, { personId, stages: [access] });
+      const m = messagingOf(instance.messaging);
+      this.held.add(eventId);
+      this.buffer.add(
+        `${event.instanceId}:${message.chatId}`,
+        { eventId, instanceId: event.instanceId, traceId: event.traceId, receivedAt: event.createdAt, message, personId },
+        { mode: m.debounceMode, ms: m.debounceMs, minMs: m.debounceMinMs, maxMs: m.debounceMaxMs, maxWaitMs: m.debounceMaxWaitMs },
+      );
+    } catch (err) {
+      this.o.logger.error({ err, eventId }, 'routing failed');
+      await store.update(eventId, { status: 'failed', errorStage: 'routing', errorMessage: errorText(err), stages: [stage('failed', { detail: errorText(err) })] });
+    }
+  }
+}
