@@ -21,6 +21,7 @@ export const envSchema = z.object({
   OMNI_DISABLED_PLUGINS: list,
   OMNI_PLUGIN_SETUP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   OMNI_RECOVERY_MAX_AGE_MS: z.coerce.number().int().min(0).default(3_600_000),
+  OMNI_EVENT_PAYLOAD_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   OMNI_PROCESSING_LEASE_MS: z.coerce.number().int().min(200).default(30_000),
   OMNI_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'OMNI_BODY_LIMIT looks like 1mb').default('1mb'),
   NODE_ENV: z.string().default('development'),
@@ -45,6 +46,8 @@ export interface OmniConfig {
   recoveryMaxAgeMs: number;
   /** How long a crashed worker's messages wait before another worker (or the restarted one) takes them over. */
   processingLeaseMs: number;
+  /** Message payloads older than this are dropped (events and traces stay); 0 keeps them. */
+  payloadRetentionDays: number;
   environment: string;
 }
 
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OmniConfig {
     bodyLimit: e.OMNI_BODY_LIMIT,
     recoveryMaxAgeMs: e.OMNI_RECOVERY_MAX_AGE_MS,
     processingLeaseMs: e.OMNI_PROCESSING_LEASE_MS,
+    payloadRetentionDays: e.OMNI_EVENT_PAYLOAD_RETENTION_DAYS,
     environment: e.NODE_ENV,
   };
 }

@@ -21,6 +21,7 @@ import { MessageRouter } from '../pipeline/message-router.js';
 import { startRecoverySweep } from '../pipeline/recovery.js';
 import { TurnProcessor } from '../pipeline/turn-processor.js';
 import { EventQueryRepository } from '../traces/event-query-repository.js';
+import { startPayloadRetention } from '../traces/payload-retention.js';
 import { AgentProviderRegistry } from './agent-provider-registry.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { HookBus } from './hook-bus.js';
@@ -133,6 +134,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const turns = new TurnProcessor({ instances: instanceRepository, channels, providers: providerRecords, caller: agentCaller, sender: messages, events: messageEvents, logger });
   const router = new MessageRouter({ bus: eventBus, store: messageEvents, instances: instanceRepository, identity, hooks, turns, logger, leaseMs: config.processingLeaseMs });
   let sweep: ReturnType<typeof startRecoverySweep> | undefined;
+  let retention: ReturnType<typeof startPayloadRetention> | undefined;
 
   container.register({
     config: asValue(config),
@@ -187,11 +189,13 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       await router.start();
       sweep = startRecoverySweep({ store: messageEvents, router, logger, maxAgeMs: config.recoveryMaxAgeMs }, router.leaseMs);
       await sweep.first;
+      retention = startPayloadRetention({ events: eventQueries, days: config.payloadRetentionDays, logger });
     },
     stop: async () => {
       await hooks.callSerial('kernel.stopping', {}).catch((err: unknown) => logger.error({ err }, 'kernel.stopping hook failed'));
       // Finish buffered bursts while channels still run, then stop the plugins.
       sweep?.stop();
+      retention?.stop();
       await router.stop();
       await plugins.stopAll();
       await eventBus.close();

@@ -140,3 +140,18 @@ describe('echo agent knobs', () => {
     }
   });
 });
+
+describe('echo agent as reply receiver', () => {
+  it('records and reports the replies the hub POSTs to /replies', async () => {
+    const seen: unknown[] = [];
+    const agent = await startEchoAgent({ onReply: (r) => seen.push(r), apiKey: 'secret-key' });
+    try {
+      const res = await fetch(`${agent.url}/replies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+1', content: { type: 'text', text: 'Echo: hi' } }) });
+      expect(res.status).toBe(200);
+      expect(agent.replies).toEqual([{ to: '+1', content: { type: 'text', text: 'Echo: hi' } }]);
+      expect(seen).toEqual(agent.replies);
+    } finally {
+      await agent.close();
+    }
+  });
+});

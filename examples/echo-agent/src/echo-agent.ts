@@ -14,6 +14,8 @@ export interface EchoAgentOptions {
   delayMs?: number;
   /** When set, requests must carry it as `x-api-key` or `Authorization: Bearer`; 401 otherwise. */
   apiKey?: string;
+  /** Called for every reply the hub POSTs to `/replies` (use `<url>/replies` as a webhook instance's outboundUrl). */
+  onReply?: (reply: unknown) => void;
 }
 
 export interface EchoAgent {
@@ -21,6 +23,8 @@ export interface EchoAgent {
   url: string;
   /** How many `POST /api/agent/chat` requests arrived so far. */
   readonly calls: number;
+  /** Replies the hub delivered to `POST /replies`, oldest first (the last 100). */
+  readonly replies: unknown[];
   close(): Promise<void>;
 }
 
@@ -34,6 +38,7 @@ export async function startEchoAgent(options: EchoAgentOptions = {}): Promise<Ec
   const host = options.host ?? '127.0.0.1';
   const closing = new AbortController();
   let calls = 0;
+  const replies: unknown[] = [];
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => send(res, 500, { error: String(err) }));
@@ -43,6 +48,14 @@ export async function startEchoAgent(options: EchoAgentOptions = {}): Promise<Ec
     const path = (req.url ?? '/').split('?')[0];
     const body = await readBody(req);
     if (req.method === 'GET' && path === '/health') return send(res, 200, { status: 'ok' });
+    if (req.method === 'POST' && path === '/replies') {
+      // Stands in for the system that receives the hub's replies, so a demo needs nothing else.
+      const reply = body ? (JSON.parse(body) as unknown) : undefined;
+      replies.push(reply);
+      if (replies.length > 100) replies.shift();
+      options.onReply?.(reply);
+      return send(res, 200, { received: true });
+    }
     if (options.apiKey && !authorized(req, options.apiKey)) return send(res, 401, { error: 'invalid api key' });
     if (req.method === 'GET' && path === '/api/agents') return send(res, 200, [{ id: 'echo', name: 'Echo', description: 'Answers every message with "Echo: <message>"' }]);
     if (path !== '/api/agent/chat') return send(res, 404, { error: `no route for ${req.method} ${path}` });
@@ -71,6 +84,7 @@ export async function startEchoAgent(options: EchoAgentOptions = {}): Promise<Ec
 
   return {
     url: `http://${urlHost}:${port}`,
+    replies,
     get calls() {
       return calls;
     },

@@ -14,8 +14,9 @@ const agent = await startEchoAgent({
   host: process.env.HOST || '127.0.0.1',
   delayMs: numberFromEnv('ECHO_DELAY_MS', 0),
   apiKey: process.env.ECHO_API_KEY || undefined,
+  onReply: (reply) => console.log(`reply delivered by the hub: ${JSON.stringify(reply)}`),
 });
-console.log(`echo agent listening on ${agent.url} (POST /api/agent/chat, GET /health)`);
+console.log(`echo agent listening on ${agent.url} (POST /api/agent/chat, GET /health; replies to POST /replies are printed)`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
