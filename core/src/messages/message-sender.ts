@@ -65,11 +65,11 @@ export class MessageSender {
     const ms = Math.round(performance.now() - started);
     const meta = { instanceId: instance.id, channel: instance.channel, traceId };
     if (result.ok) {
-      await this.deps.events.update(event.id, { status: 'sent', externalId: result.externalId, stages: [stage('sent', { ms })] });
+      await this.deps.events.finish(event.id, { status: 'sent', externalId: result.externalId, stages: [...event.stages, stage('sent', { ms })] });
       await this.deps.bus.publish('message.sent', { messageId: event.id, externalId: result.externalId, to: message.to }, meta);
     } else {
       const reason = `${result.error.code}: ${result.error.message}`;
-      await this.deps.events.update(event.id, { status: 'failed', errorStage: 'channel_send', errorMessage: reason, stages: [stage('failed', { ms, detail: reason })] });
+      await this.deps.events.finish(event.id, { status: 'failed', errorStage: 'channel_send', errorMessage: reason, stages: [...event.stages, stage('failed', { ms, detail: reason })] });
       await this.deps.bus.publish('message.failed', { messageId: event.id, stage: 'channel_send', error: reason }, meta);
     }
     return { ...result, messageId: event.id, traceId };

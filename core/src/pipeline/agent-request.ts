@@ -1,4 +1,5 @@
 import type { AgentRequest, InboundMessage, Media, MessageContent } from '@omni/plugin-sdk';
+import type { EventStage } from '../db/entities/message-event.js';
 import type { AgentConfig } from '../instances/instance-config.js';
 
 /** One inbound message waiting for the agent, as the router hands it over. */
@@ -9,6 +10,8 @@ export interface PendingTurn {
   receivedAt: Date;
   message: InboundMessage;
   personId: string;
+  /** The event's stages so far; written once, when the turn ends. */
+  stages: EventStage[];
 }
 
 /** The text an agent sees for content that is not text. */

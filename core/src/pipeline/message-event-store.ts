@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { InboundMessage, MessageContent } from '@omni/plugin-sdk';
 import type { Database } from '../db/create-database.js';
-import { MessageEventSchema, TERMINAL_STATUSES, type EventStage, type EventStatus, type MessageEvent } from '../db/entities/message-event.js';
+import { MessageEventSchema, type EventStage, type EventStatus, type MessageEvent } from '../db/entities/message-event.js';
 
 export const stage = (name: string, extra: { ms?: number; detail?: string } = {}): EventStage => ({ stage: name, at: new Date().toISOString(), ...extra });
 
@@ -27,17 +27,16 @@ const textOf = (content: MessageContent): string | null => {
   }
 };
 
-export interface EventUpdate {
-  status?: EventStatus;
+export interface EventOutcome {
+  status: EventStatus;
+  /** The complete stage list. */
+  stages: EventStage[];
   personId?: string;
   externalId?: string;
   errorStage?: string;
   errorMessage?: string;
   agentMs?: number;
   totalMs?: number;
-  /** Appended to the event's stages. */
-  stages?: EventStage[];
-  leaseUntil?: Date | null;
 }
 
 /** Writes the message events: inbound rows (idempotent per platform id), outbound rows, and their lifecycle. */
@@ -138,15 +137,12 @@ export class MessageEventStore {
     await this.db.fork().nativeUpdate(MessageEventSchema, { id: { $in: [...ids] }, status: 'processing' }, { leaseUntil: new Date(Date.now() + leaseMs) });
   }
 
-  /** Applies changes and appends stages; a terminal event releases its lease. */
-  async update(id: string, changes: EventUpdate): Promise<void> {
-    const em = this.db.fork();
-    const event = await em.findOne(MessageEventSchema, { id });
-    if (!event) return;
-    const { stages, ...fields } = changes;
-    em.assign(event, { ...fields, ...(stages?.length ? { stages: [...event.stages, ...stages] } : {}) });
-    if (changes.status && TERMINAL_STATUSES.includes(changes.status)) event.leaseUntil = null;
-    await em.flush();
+  /**
+   * Writes an event's outcome in one statement. The caller owns the event (its lease), so it
+   * holds the whole stage list and no read is needed; the lease is released.
+   */
+  async finish(id: string, outcome: EventOutcome): Promise<void> {
+    await this.db.fork().nativeUpdate(MessageEventSchema, { id }, { ...outcome, leaseUntil: null, updatedAt: new Date() });
   }
 
   /** Updates outbound events by platform id (delivery receipts). */

@@ -71,7 +71,7 @@ export class MessageRouter {
     if (!event) return;
     try {
       const instance = await this.o.instances.get(event.instanceId);
-      if (!instance) return await store.update(eventId, { status: 'skipped', stages: [stage('skipped', { detail: 'instance deleted' })] });
+      if (!instance) return await store.finish(eventId, { status: 'skipped', stages: [...event.stages, stage('skipped', { detail: 'instance deleted' })] });
       const started = performance.now();
       const original = event.payload as unknown as InboundMessage;
       const { personId } = await this.o.identity.resolveSender({ channel: event.channel, instanceId: event.instanceId, sender: original.sender });
@@ -80,20 +80,19 @@ export class MessageRouter {
       const verdict = (await this.o.hooks.callBail('message.access', { message, context })) ?? { allowed: true, reason: 'no rule matched: allowed by default' };
       const access = stage('access', { ms: Math.round(performance.now() - started), detail: verdict.reason });
       if (!verdict.allowed) {
-        await store.update(eventId, { personId, status: 'blocked', stages: [access, stage('blocked', { detail: verdict.reason })] });
+        await store.finish(eventId, { personId, status: 'blocked', stages: [...event.stages, access, stage('blocked', { detail: verdict.reason })] });
         return;
       }
-      await store.update(eventId, { personId, stages: [access] });
       const m = messagingOf(instance.messaging);
       this.held.add(eventId);
       this.buffer.add(
         `${event.instanceId}:${message.chatId}`,
-        { eventId, instanceId: event.instanceId, traceId: event.traceId, receivedAt: event.createdAt, message, personId },
+        { eventId, instanceId: event.instanceId, traceId: event.traceId, receivedAt: event.createdAt, message, personId, stages: [...event.stages, access] },
         { mode: m.debounceMode, ms: m.debounceMs, minMs: m.debounceMinMs, maxMs: m.debounceMaxMs, maxWaitMs: m.debounceMaxWaitMs },
       );
     } catch (err) {
       this.o.logger.error({ err, eventId }, 'routing failed');
-      await store.update(eventId, { status: 'failed', errorStage: 'routing', errorMessage: errorText(err), stages: [stage('failed', { detail: errorText(err) })] });
+      await store.finish(eventId, { status: 'failed', errorStage: 'routing', errorMessage: errorText(err), stages: [...event.stages, stage('failed', { detail: errorText(err) })] });
     }
   }
 }

@@ -14,7 +14,7 @@ export async function recoverPendingMessages(deps: { store: MessageEventStore; r
   let expired = 0;
   for (const event of pending) {
     if (event.createdAt.getTime() < cutoff) {
-      await deps.store.update(event.id, { status: 'skipped', stages: [stage('skipped', { detail: 'not answered: too old when the hub restarted' })] });
+      await deps.store.finish(event.id, { status: 'skipped', stages: [...event.stages, stage('skipped', { detail: 'not answered: too old when the hub restarted' })] });
       expired++;
     } else {
       await deps.router.route(event.id);

@@ -36,7 +36,16 @@ export interface InstancePage {
 
 /** Instances, ordered by creation. Each method uses the given EntityManager or forks its own. */
 export class InstanceRepository {
-  constructor(private readonly db: Database) {}
+  /**
+   * Recent reads by id: every message looks its instance up several times. Writes through this
+   * repository drop the entry; other processes' writes are seen within `cacheTtlMs`.
+   */
+  private readonly cache = new Map<string, { instance: Instance; until: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly cacheTtlMs = 1_000,
+  ) {}
 
   /** Throws OmniError CONFLICT when the name is taken. */
   async create(input: CreateInstanceInput, em: EntityManager = this.db.fork()): Promise<Instance> {
@@ -54,8 +63,14 @@ export class InstanceRepository {
     return instance;
   }
 
-  get(id: string, em: EntityManager = this.db.fork()): Promise<Instance | null> {
-    return em.findOne(InstanceSchema, { id });
+  /** Callers must not modify what they get: it may be shared through the cache. */
+  async get(id: string, em?: EntityManager): Promise<Instance | null> {
+    const hit = this.cache.get(id);
+    if (hit && hit.until > Date.now()) return hit.instance;
+    const instance = await (em ?? this.db.fork()).findOne(InstanceSchema, { id });
+    if (instance) this.cache.set(id, { instance, until: Date.now() + this.cacheTtlMs });
+    else this.cache.delete(id);
+    return instance;
   }
 
   getByName(name: string, em: EntityManager = this.db.fork()): Promise<Instance | null> {
@@ -85,6 +100,7 @@ export class InstanceRepository {
 
   /** Throws OmniError NOT_FOUND for an unknown id, CONFLICT when renaming to a taken name. */
   async update(id: string, patch: InstancePatch, em: EntityManager = this.db.fork()): Promise<Instance> {
+    this.cache.delete(id);
     const instance = await em.findOne(InstanceSchema, { id });
     if (!instance) throw new OmniError('NOT_FOUND', `instance ${id} not found`);
     em.assign(instance, patch, { ignoreUndefined: true, mergeObjectProperties: false });
@@ -94,6 +110,7 @@ export class InstanceRepository {
 
   /** False when there was no such instance. */
   async delete(id: string, em: EntityManager = this.db.fork()): Promise<boolean> {
+    this.cache.delete(id);
     return (await em.nativeDelete(InstanceSchema, { id })) > 0;
   }
 }
