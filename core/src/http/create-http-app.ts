@@ -1,10 +1,7 @@
-import Router from '@koa/router';
-import Koa from 'koa';
+import type Koa from 'koa';
 import type { Kernel } from '../kernel/create-kernel.js';
-import { errorEnvelope } from './error-envelope.js';
-import { readBody } from './read-body.js';
-import { requestLogging } from './request-logging.js';
-import { mountRoutes, type RouteDefinition } from './route.js';
+import { buildKoaApp } from './build-koa-app.js';
+import type { RouteDefinition } from './route.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { channelRoutes } from './routes/channel-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
@@ -23,11 +20,8 @@ export interface HttpApp {
 }
 
 export function createHttpApp(kernel: Kernel): HttpApp {
-  const app = new Koa({ proxy: false });
-  app.silent = true;
-  const router = new Router();
   // Fixed paths before parameterized ones: /instances/supported-channels comes before /instances/:id.
-  const routes = mountRoutes(router, [
+  const routes: RouteDefinition[] = [
     ...systemRoutes(kernel),
     ...channelRoutes(kernel),
     ...instanceRoutes(kernel),
@@ -38,12 +32,6 @@ export function createHttpApp(kernel: Kernel): HttpApp {
     ...providerRoutes(kernel),
     ...pluginRoutes(kernel),
     ...webhookRoutes(kernel),
-  ]);
-
-  app.use(requestLogging(kernel.logger));
-  app.use(errorEnvelope(kernel.logger));
-  app.use(readBody(kernel.config.bodyLimit));
-  app.use(router.routes());
-  app.use(router.allowedMethods());
-  return { app, routes };
+  ];
+  return { app: buildKoaApp(routes, { logger: kernel.logger, bodyLimit: kernel.config.bodyLimit }), routes };
 }

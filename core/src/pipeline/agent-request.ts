@@ -1,5 +1,6 @@
 import type { AgentRequest, InboundMessage, Media, MessageContent } from '@omni/plugin-sdk';
 import type { EventStage } from '../db/entities/message-event.js';
+import { describeContent } from './describe-content.js';
 import type { AgentConfig } from '../instances/instance-config.js';
 
 /** One inbound message waiting for the agent, as the router hands it over. */
@@ -12,30 +13,6 @@ export interface PendingTurn {
   personId: string;
   /** The event's stages so far; written once, when the turn ends. */
   stages: EventStage[];
-}
-
-/** The text an agent sees for content that is not text. */
-export function describeContent(content: MessageContent): string {
-  switch (content.type) {
-    case 'text':
-      return content.text;
-    case 'image':
-    case 'video':
-    case 'document':
-      return content.caption ?? `[${content.type}]`;
-    case 'audio':
-      return content.voiceNote ? '[voice note]' : '[audio]';
-    case 'sticker':
-      return '[sticker]';
-    case 'location':
-      return `[location ${content.latitude},${content.longitude}${content.name ? ` ${content.name}` : ''}]`;
-    case 'contact':
-      return `[contact ${content.contact.name}${content.contact.phone ? ` ${content.contact.phone}` : ''}]`;
-    case 'reaction':
-      return `[reaction ${content.emoji} to ${content.messageId}]`;
-    case 'poll':
-      return `[poll ${content.question}: ${content.options.join(' / ')}]`;
-  }
 }
 
 const mediaOf = (content: MessageContent): Media[] => ('media' in content ? [content.media] : []);

@@ -2,30 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { InboundMessage, MessageContent } from '@omni/plugin-sdk';
 import type { Database } from '../db/create-database.js';
+import { describeContent } from './describe-content.js';
 import { MessageEventSchema, type EventStage, type EventStatus, type MessageEvent } from '../db/entities/message-event.js';
 
 export const stage = (name: string, extra: { ms?: number; detail?: string } = {}): EventStage => ({ stage: name, at: new Date().toISOString(), ...extra });
-
-const textOf = (content: MessageContent): string | null => {
-  switch (content.type) {
-    case 'text':
-      return content.text;
-    case 'image':
-    case 'video':
-    case 'document':
-      return content.caption ?? null;
-    case 'location':
-      return content.name ?? `${content.latitude},${content.longitude}`;
-    case 'contact':
-      return content.contact.name;
-    case 'reaction':
-      return content.emoji;
-    case 'poll':
-      return content.question;
-    default:
-      return null;
-  }
-};
 
 export interface EventOutcome {
   status: EventStatus;
@@ -60,7 +40,7 @@ export class MessageEventStore {
       recipientId: null,
       personId: null,
       contentType: message.content.type,
-      textContent: textOf(message.content),
+      textContent: describeContent(message.content),
       payload: message as unknown as Record<string, unknown>,
       status: history ? 'skipped' : 'received',
       errorStage: null,
@@ -96,7 +76,7 @@ export class MessageEventStore {
       recipientId: input.to,
       personId: input.personId ?? null,
       contentType: input.content.type,
-      textContent: textOf(input.content),
+      textContent: describeContent(input.content),
       payload: input.content as unknown as Record<string, unknown>,
       status: 'sending',
       errorStage: null,

@@ -4,6 +4,7 @@ import { OmniError } from '@omni/plugin-sdk';
 import type { Database } from '../db/create-database.js';
 import { MessageEventSchema, type EventStatus, type MessageEvent } from '../db/entities/message-event.js';
 import { createdWithin, eventFilterQuery, type EventFilters } from './event-filters.js';
+import { decodeCursor, encodeCursor } from '../db/keyset-cursor.js';
 
 export type { EventFilters } from './event-filters.js';
 
@@ -271,26 +272,4 @@ function countsBy(rows: Array<Record<string, unknown>>, column: string): Record<
   const counts: Record<string, number> = {};
   for (const row of rows) counts[String(row[column])] = toNumber(row.n);
   return counts;
-}
-
-interface CursorPosition {
-  createdAt: Date;
-  id: string;
-}
-
-function encodeCursor({ createdAt, id }: CursorPosition): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): CursorPosition {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      const createdAt = new Date(value[0]);
-      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: value[1] };
-    }
-  } catch {
-    // Not base64url JSON: reported below like any other malformed cursor.
-  }
-  throw new OmniError('VALIDATION_ERROR', 'invalid cursor');
 }

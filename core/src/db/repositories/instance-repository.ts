@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { OmniError } from '@omni/plugin-sdk';
 import type { Database } from '../create-database.js';
 import { InstanceSchema, type DesiredState, type Instance, type JsonObject } from '../entities/instance.js';
+import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
 
 export interface CreateInstanceInput {
   name: string;
@@ -124,26 +125,4 @@ async function flushUniqueName(em: EntityManager, name: string): Promise<void> {
     }
     throw err;
   }
-}
-
-interface CursorPosition {
-  createdAt: Date;
-  id: string;
-}
-
-function encodeCursor({ createdAt, id }: CursorPosition): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): CursorPosition {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      const createdAt = new Date(value[0]);
-      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: value[1] };
-    }
-  } catch {
-    // Not base64url JSON: reported below like any other malformed cursor.
-  }
-  throw new OmniError('VALIDATION_ERROR', 'invalid cursor');
 }

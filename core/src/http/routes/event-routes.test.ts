@@ -1,9 +1,3 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Router from '@koa/router';
-import Koa from 'koa';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TestHttpClient } from '@omni/plugin-sdk/testing';
@@ -15,10 +9,7 @@ import { createTestDatabase } from '../../testing/test-database.js';
 import { EventQueryRepository } from '../../traces/event-query-repository.js';
 import { eventSchema } from '../../traces/event-view.js';
 import { seedEvents } from '../../traces/seed-events.js';
-import { errorEnvelope } from '../error-envelope.js';
-import { readBody } from '../read-body.js';
-import { requestLogging } from '../request-logging.js';
-import { mountRoutes } from '../route.js';
+import { startRouteTestServer, type RouteTestServer } from '../../testing/route-test-server.js';
 import { cleanupResultSchema, eventAnalyticsSchema, eventRoutes, eventWithTraceSchema } from './event-routes.js';
 
 // PostgreSQL needs DATABASE_URL: without it the suite is skipped locally, and fails in CI.
@@ -31,27 +22,16 @@ const listSchema = z.object({ items: z.array(eventSchema), meta: z.object({ curs
 describe.each<Dialect>(['sqlite', 'postgresql'])('event routes (%s)', (dialect) => {
   (dialect === 'postgresql' ? postgres.describe : describe)('over HTTP', () => {
     let db: Database;
-    let server: Server;
+    let server: RouteTestServer;
     let http: TestHttpClient;
 
     beforeAll(async () => {
       db = await createTestDatabase(dialect);
-      const logger = pino({ level: 'silent' });
-      const app = new Koa({ proxy: false });
-      app.silent = true;
-      const router = new Router();
-      mountRoutes(router, eventRoutes({ events: new EventQueryRepository(db, { now: () => NOW }) }));
-      app.use(requestLogging(logger));
-      app.use(errorEnvelope(logger));
-      app.use(readBody('1mb'));
-      app.use(router.routes());
-      app.use(router.allowedMethods());
-      server = app.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      http = new TestHttpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      server = await startRouteTestServer(eventRoutes({ events: new EventQueryRepository(db, { now: () => NOW }) }), { bodyLimit: '1mb' });
+      http = new TestHttpClient(server.url);
     });
     afterAll(async () => {
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server?.close();
       await db?.close();
     });
 

@@ -1,8 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import Router from '@koa/router';
-import Koa from 'koa';
 import { TestHttpClient } from '@omni/plugin-sdk/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/create-database.js';
@@ -10,13 +5,9 @@ import { PersonSchema } from '../../db/entities/person.js';
 import { PlatformIdentitySchema } from '../../db/entities/platform-identity.js';
 import type { Dialect } from '../../db/storage.js';
 import { IdentityService } from '../../identity/identity-service.js';
-import { createLogger } from '../../logger.js';
 import { requireServiceUrl } from '../../testing/require-service.js';
 import { createTestDatabase } from '../../testing/test-database.js';
-import { errorEnvelope } from '../error-envelope.js';
-import { readBody } from '../read-body.js';
-import { requestLogging } from '../request-logging.js';
-import { mountRoutes } from '../route.js';
+import { startRouteTestServer, type RouteTestServer } from '../../testing/route-test-server.js';
 import { mergeResultSchema, personPresenceSchema, personRoutes, personSchema, unlinkResultSchema } from './person-routes.js';
 
 const postgres = requireServiceUrl('DATABASE_URL');
@@ -30,36 +21,17 @@ describe.each<Dialect>(['sqlite', 'postgresql'])('person routes (%s)', (dialect)
   (dialect === 'postgresql' ? postgres.describe : describe)('over HTTP', () => {
     let db: Database;
     let identities: IdentityService;
-    let server: Server;
+    let server: RouteTestServer;
     let http: TestHttpClient;
-    /** Error log lines: a 500 logs one, and none may happen. */
-    const errors: unknown[] = [];
 
     beforeAll(async () => {
       db = await createTestDatabase(dialect);
       identities = new IdentityService(db);
-      const sink = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const line of chunk.toString().split('\n').filter(Boolean)) errors.push(JSON.parse(line));
-          done();
-        },
-      });
-      const logger = createLogger('error', sink);
-      const app = new Koa();
-      app.silent = true;
-      const router = new Router();
-      mountRoutes(router, personRoutes({ identities }));
-      app.use(requestLogging(logger));
-      app.use(errorEnvelope(logger));
-      app.use(readBody('100kb'));
-      app.use(router.routes());
-      app.use(router.allowedMethods());
-      server = createServer(app.callback());
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      http = new TestHttpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      server = await startRouteTestServer(personRoutes({ identities }));
+      http = new TestHttpClient(server.url);
     });
     afterAll(async () => {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await server?.close();
       await db?.close();
     });
     beforeEach(async () => {
@@ -68,7 +40,7 @@ describe.each<Dialect>(['sqlite', 'postgresql'])('person routes (%s)', (dialect)
       await em.nativeDelete(PersonSchema, {});
     });
     afterEach(() => {
-      expect(errors).toEqual([]);
+      expect(server.errors).toEqual([]);
     });
 
     const seed = async () => {
