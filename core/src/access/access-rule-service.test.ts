@@ -1,4 +1,4 @@
-import { isOmniError, type HookPayload, type OmniErrorCode } from '@omni/plugin-sdk';
+import type { HookPayload } from '@omni/plugin-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/create-database.js';
 import { AccessRuleSchema } from '../db/entities/access-rule.js';
@@ -10,16 +10,10 @@ import { requireServiceUrl } from '../testing/require-service.js';
 import { createTestDatabase } from '../testing/test-database.js';
 import { checkAccess, createAccessHook } from './access-hook.js';
 import { AccessRuleService, type CreateAccessRuleInput } from './access-rule-service.js';
+import { expectOmniError } from '../testing/expect-omni-error.js';
 
 const postgres = requireServiceUrl('DATABASE_URL');
 
-const expectOmniError = async (promise: Promise<unknown>, code: OmniErrorCode) => {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isOmniError(err) && err.code).toBe(code);
-};
 
 const PHONE = '+5511999990000';
 const JID = '5511999990000@s.whatsapp.net';

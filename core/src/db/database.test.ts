@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isOmniError, type KeyValueStore, type OmniErrorCode } from '@omni/plugin-sdk';
+import type { KeyValueStore } from '@omni/plugin-sdk';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../testing/test-database.js';
@@ -15,17 +15,11 @@ import { KvRepository } from './repositories/kv-repository.js';
 import { PluginStateRepository } from './repositories/plugin-state-repository.js';
 import type { Dialect } from './storage.js';
 import { requireServiceUrl } from '../testing/require-service.js';
+import { expectOmniError } from '../testing/expect-omni-error.js';
 
 // PostgreSQL needs DATABASE_URL: without it the suite is skipped locally, and fails in CI.
 const postgres = requireServiceUrl('DATABASE_URL');
 
-const expectOmniError = async (promise: Promise<unknown>, code: OmniErrorCode) => {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isOmniError(err) && err.code).toBe(code);
-};
 
 describe.each<Dialect>(['sqlite', 'postgresql'])('database (%s)', (dialect) => {
   (dialect === 'postgresql' ? postgres.describe : describe)('contract', () => {

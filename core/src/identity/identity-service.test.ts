@@ -1,4 +1,3 @@
-import { isOmniError, type OmniErrorCode } from '@omni/plugin-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/create-database.js';
 import { PersonSchema } from '../db/entities/person.js';
@@ -7,16 +6,10 @@ import type { Dialect } from '../db/storage.js';
 import { requireServiceUrl } from '../testing/require-service.js';
 import { createTestDatabase } from '../testing/test-database.js';
 import { IdentityService, type IdentityChange, type ResolveSenderInput } from './identity-service.js';
+import { expectOmniError } from '../testing/expect-omni-error.js';
 
 const postgres = requireServiceUrl('DATABASE_URL');
 
-const expectOmniError = async (promise: Promise<unknown>, code: OmniErrorCode) => {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isOmniError(err) && err.code).toBe(code);
-};
 
 const PHONE = '+5511999990000';
 const JID = '5511999990000@s.whatsapp.net';

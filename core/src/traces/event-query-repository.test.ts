@@ -1,4 +1,3 @@
-import { isOmniError, type OmniErrorCode } from '@omni/plugin-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/create-database.js';
 import { EVENT_DIRECTIONS, EVENT_STATUSES, MessageEventSchema, type MessageEvent } from '../db/entities/message-event.js';
@@ -8,17 +7,11 @@ import { createTestDatabase } from '../testing/test-database.js';
 import { EventQueryRepository, type EventFilters } from './event-query-repository.js';
 import { EVENT_TYPES, deriveEventType, type EventType } from './event-view.js';
 import { seedEvents, type SeedEvent } from './seed-events.js';
+import { expectOmniError } from '../testing/expect-omni-error.js';
 
 // PostgreSQL needs DATABASE_URL: without it the suite is skipped locally, and fails in CI.
 const postgres = requireServiceUrl('DATABASE_URL');
 
-const expectOmniError = async (promise: Promise<unknown>, code: OmniErrorCode) => {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isOmniError(err) && err.code).toBe(code);
-};
 
 const NOW = new Date('2025-01-30T12:00:00.000Z');
 const at = (iso: string) => new Date(iso);
