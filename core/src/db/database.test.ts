@@ -315,6 +315,7 @@ describe('SQLite file database', () => {
       const connection = second.fork().getConnection();
       expect(await connection.execute('pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await connection.execute('pragma busy_timeout')).toEqual([{ timeout: 5000 }]);
+      expect(await connection.execute('pragma synchronous')).toEqual([{ synchronous: 1 }]);
     } finally {
       await second.close();
     }
