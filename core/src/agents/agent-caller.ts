@@ -21,6 +21,34 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const backoffDelay = (attempt: number, policy: RetryPolicy, random = Math.random) =>
   Math.round(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
 
+/** Settles like `promise`, or rejects once `signal` aborts, whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => undefined); // a late rejection of the abandoned call is not unhandled
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+/** Reads a stream to the end; each delta must arrive before `signal` aborts. The stream is closed either way. */
+async function collect(stream: AsyncIterable<string>, signal: AbortSignal): Promise<string> {
+  const iterator = stream[Symbol.asyncIterator]();
+  let text = '';
+  try {
+    for (;;) {
+      const next = await untilAborted(iterator.next(), signal);
+      if (next.done) return text;
+      text += next.value;
+    }
+  } finally {
+    // Not awaited: a generator stuck in an await would never finish returning.
+    void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+}
+
 /**
  * Calls an agent through the provider plugin of its type. Each attempt gets the target's
  * timeout; retryable failures (timeouts, network errors, 5xx) are tried again with backoff,
@@ -41,14 +69,17 @@ export class AgentCaller {
     for (let attempt = 1; ; attempt++) {
       const signal = AbortSignal.timeout(target.timeoutMs);
       try {
-        if (target.streaming && provider.stream) {
-          let text = '';
-          for await (const delta of provider.stream(target, request, signal)) text += delta;
-          return { reply: { text }, attempts: attempt };
-        }
-        return { reply: await provider.call(target, request, signal), attempts: attempt };
+        // Raced against the attempt's signal: a provider that ignores it cannot hang the turn.
+        if (target.streaming && provider.stream) return { reply: { text: await collect(provider.stream(target, request, signal), signal) }, attempts: attempt };
+        return { reply: await untilAborted(provider.call(target, request, signal), signal), attempts: attempt };
       } catch (raw) {
-        const err = isAgentCallError(raw) ? raw : signal.aborted ? AgentCallError.fromFetchFailure(Object.assign(new Error('timeout'), { name: 'TimeoutError' }), target.timeoutMs) : new AgentCallError('PROVIDER_ERROR', raw instanceof Error ? raw.message : String(raw), { retryable: false, cause: raw });
+        // Once the attempt's own timeout fired, an abort (or anything not an AgentCallError) is that timeout.
+        const timedOut = signal.aborted && !(isAgentCallError(raw) && raw.code !== 'ABORTED');
+        const err = timedOut
+          ? AgentCallError.fromFetchFailure(Object.assign(new Error('timeout'), { name: 'TimeoutError' }), target.timeoutMs)
+          : isAgentCallError(raw)
+            ? raw
+            : new AgentCallError('PROVIDER_ERROR', raw instanceof Error ? raw.message : String(raw), { retryable: false, cause: raw });
         if (!err.retryable || attempt >= this.policy.attempts) throw err;
         onRetry?.(attempt, err);
         await sleep(backoffDelay(attempt, this.policy));

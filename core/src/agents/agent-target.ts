@@ -1,5 +1,5 @@
 import { OmniError, type AgentTarget } from '@omni/plugin-sdk';
-import type { AgentConfig } from '../instances/instance-config.js';
+import { AGENT_DEFAULTS, type AgentConfig } from '../instances/instance-config.js';
 import type { AgentProviderRepository } from './agent-provider-repository.js';
 
 /** The provider type inline agent settings use unless they name another. */
@@ -21,8 +21,9 @@ export async function resolveAgent(agent: AgentConfig, providers: AgentProviderR
         apiUrl: record.apiUrl,
         apiKey: agent.apiKey ?? record.apiKey ?? undefined,
         agentId: agent.agentId ?? record.defaultAgentId ?? undefined,
-        timeoutMs: agent.timeout,
-        streaming: agent.streaming || record.defaultStreaming,
+        // The instance's own settings win; unset, the provider's defaults apply.
+        timeoutMs: agent.timeout ?? record.defaultTimeout,
+        streaming: agent.streaming ?? record.defaultStreaming,
         metadata: record.metadata ?? undefined,
       },
     };
@@ -30,6 +31,6 @@ export async function resolveAgent(agent: AgentConfig, providers: AgentProviderR
   if (!agent.apiUrl) throw new OmniError('VALIDATION_ERROR', 'the instance has no agent: set agent.providerId or agent.apiUrl');
   return {
     type: agent.providerType ?? DEFAULT_PROVIDER_TYPE,
-    target: { apiUrl: agent.apiUrl, apiKey: agent.apiKey, agentId: agent.agentId, timeoutMs: agent.timeout, streaming: agent.streaming },
+    target: { apiUrl: agent.apiUrl, apiKey: agent.apiKey, agentId: agent.agentId, timeoutMs: agent.timeout ?? AGENT_DEFAULTS.timeout, streaming: agent.streaming ?? AGENT_DEFAULTS.streaming },
   };
 }

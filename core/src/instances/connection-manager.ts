@@ -41,7 +41,7 @@ export class ConnectionManager {
   /** Connects and remembers that the instance should stay connected. */
   async connect(instanceId: string): Promise<ConnectionStatus> {
     const instance = await this.load(instanceId);
-    await this.deps.store.update(instanceId, { desiredState: 'connected' });
+    await this.remember(instance, 'connected');
     const channel = this.deps.channels.get(instance.channel);
     if (!channel) throw new OmniError('SERVICE_UNAVAILABLE', `channel '${instance.channel}' is not running; enable its plugin first`);
     await this.open(instance, channel);
@@ -50,8 +50,7 @@ export class ConnectionManager {
 
   /** Disconnects and remembers that the instance should stay disconnected. */
   async disconnect(instanceId: string): Promise<void> {
-    await this.load(instanceId);
-    await this.deps.store.update(instanceId, { desiredState: 'disconnected' });
+    await this.remember(await this.load(instanceId), 'disconnected');
     await this.close(instanceId);
   }
 
@@ -64,7 +63,7 @@ export class ConnectionManager {
   async logout(instanceId: string): Promise<void> {
     const instance = await this.load(instanceId);
     const channel = this.deps.channels.get(instance.channel);
-    await this.deps.store.update(instanceId, { desiredState: 'disconnected' });
+    await this.remember(instance, 'disconnected');
     await this.close(instanceId);
     await channel?.adapter.logout?.(instanceId);
     this.setStatus(instance, { state: 'logged_out', since: now() });
@@ -141,6 +140,11 @@ export class ConnectionManager {
     this.deps.events
       .publish('instance.status', { status }, { instanceId: instance.id, channel: instance.channel })
       .catch((err: unknown) => this.deps.logger.warn({ err, instanceId: instance.id }, 'could not publish instance.status'));
+  }
+
+  /** Persists the wanted state; no write when it is already stored (an update would bump updatedAt). */
+  private async remember(instance: StoredInstance, desiredState: StoredInstance['desiredState']): Promise<void> {
+    if (instance.desiredState !== desiredState) await this.deps.store.update(instance.id, { desiredState });
   }
 
   private async load(instanceId: string): Promise<StoredInstance> {

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 export const SESSION_STRATEGIES = ['per_user', 'per_chat', 'per_user_per_chat'] as const;
 
+/** Seed defaults of an inline agent. An instance naming a provider falls back to the provider's defaults instead. */
+export const AGENT_DEFAULTS = { timeout: 60_000, streaming: false } as const;
+
 /** How the instance reaches its agent: a shared provider, or inline settings. */
 export const agentConfigSchema = z
   .object({
@@ -11,8 +14,10 @@ export const agentConfigSchema = z
     apiUrl: z.string().url().max(2048).optional(),
     apiKey: z.string().max(4096).optional(),
     agentId: z.string().max(256).optional(),
-    timeout: z.number().int().min(100).max(600_000).default(60_000),
-    streaming: z.boolean().default(false),
+    /** Unset: the provider's defaultTimeout with providerId, else AGENT_DEFAULTS.timeout. */
+    timeout: z.number().int().min(100).max(600_000).optional(),
+    /** Unset: the provider's defaultStreaming with providerId, else AGENT_DEFAULTS.streaming. */
+    streaming: z.boolean().optional(),
     /** Which messages share an agent session. */
     sessionStrategy: z.enum(SESSION_STRATEGIES).default('per_user_per_chat'),
   })

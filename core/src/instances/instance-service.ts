@@ -2,9 +2,10 @@ import type { z } from 'zod';
 import { OmniError, type ConnectionState } from '@omni/plugin-sdk';
 import type { ChannelRegistry } from '../kernel/channel-registry.js';
 import type { Instance } from '../db/entities/instance.js';
+import { encodeCursor } from '../db/keyset-cursor.js';
 import type { InstanceRepository } from '../db/repositories/instance-repository.js';
 import type { ConnectionManager } from './connection-manager.js';
-import { agentConfigSchema, keepMaskedSecrets, maskFields, mediaConfigSchema, messagingConfigSchema, messagingOf, mediaOf, agentOf } from './instance-config.js';
+import { AGENT_DEFAULTS, agentConfigSchema, keepMaskedSecrets, maskFields, mediaConfigSchema, messagingConfigSchema, messagingOf, mediaOf, agentOf } from './instance-config.js';
 
 export interface InstanceInput {
   name: string;
@@ -89,16 +90,27 @@ export class InstanceService {
     return instance;
   }
 
-  /** Lists by channel and connection state; the state lives in memory, so filtering by it pages over the filtered set. */
+  /**
+   * Lists by channel and connection state. The state lives in memory, so a status filter walks
+   * the stored order and filters; its pages end with the same keyset cursor as unfiltered ones,
+   * so a page boundary holds even when that instance's state changed meanwhile.
+   */
   async list(options: { channel?: string[]; status?: ConnectionState[]; cursor?: string; limit: number }) {
     if (!options.status?.length) return this.deps.repository.list({ channel: options.channel, cursor: options.cursor, limit: options.limit });
     const wanted = new Set(options.status);
-    const all = await this.deps.repository.list({ channel: options.channel, limit: 10_000 });
-    const matching = all.items.filter((i) => wanted.has(this.deps.connections.status(i.id).state));
-    const start = options.cursor ? matching.findIndex((i) => i.id === options.cursor) + 1 : 0;
-    const items = matching.slice(start, start + options.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: last && start + options.limit < matching.length ? last.id : null };
+    const items: Instance[] = [];
+    let cursor = options.cursor;
+    for (;;) {
+      const page = await this.deps.repository.list({ channel: options.channel, cursor, limit: Math.max(options.limit, 100) });
+      for (const instance of page.items) {
+        if (!wanted.has(this.deps.connections.status(instance.id).state)) continue;
+        // One more match than the page holds: another page follows.
+        if (items.length === options.limit) return { items, nextCursor: encodeCursor(items[items.length - 1]!) };
+        items.push(instance);
+      }
+      if (page.nextCursor === null) return { items, nextCursor: null };
+      cursor = page.nextCursor;
+    }
   }
 
   /** The API view: secrets masked, settings with defaults, live connection state. */
@@ -110,7 +122,8 @@ export class InstanceService {
       name: instance.name,
       channel: instance.channel,
       channelConfig: maskFields(instance.channelConfig, secrets),
-      agent: agent ? maskFields(agent, ['apiKey']) : null,
+      // An inline agent shows its effective timeout and streaming; one naming a provider leaves unset ones to the provider.
+      agent: agent ? maskFields(agent.providerId ? agent : { ...AGENT_DEFAULTS, ...agent }, ['apiKey']) : null,
       messaging: messagingOf(instance.messaging),
       media: mediaOf(instance.media),
       isActive: instance.isActive,

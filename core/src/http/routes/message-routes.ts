@@ -39,15 +39,15 @@ export const messageRoutes = (kernel: Kernel) => {
     }
     return { messageId: result.messageId, externalMessageId: result.externalId, status: 'sent' as const, traceId: result.traceId };
   };
-  const route = <B extends z.ZodType>(path: string, summary: string, body: B, content: (b: z.output<B>) => MessageContent) =>
+  const route = <B extends z.ZodType>(path: string, summary: string, body: B, content: (b: z.output<B>) => MessageContent, response: z.ZodType = messageResultSchema, extra: Record<string, unknown> = {}) =>
     defineRoute({
       method: 'post',
       path: `/api/v2/messages${path}`,
       summary,
       tags: ['messages'],
       body,
-      response: messageResultSchema,
-      handler: ({ body: b, ctx }) => idempotent(kernel.database, ctx, `messages${path}`, b, () => send(b as SendBody, content(b))),
+      response,
+      handler: ({ body: b, ctx }) => idempotent(kernel.database, ctx, `messages${path}`, b, async () => ({ ...extra, ...(await send(b as SendBody, content(b))) })),
     });
   const file = (b: { url?: string; base64?: string; mimeType?: string; filename?: string }) => ({ url: b.url, base64: b.base64, mimeType: b.mimeType, filename: b.filename });
 
@@ -56,7 +56,8 @@ export const messageRoutes = (kernel: Kernel) => {
     route('/media', 'Send an image, audio, video or document', bodies.media, (b) =>
       b.type === 'audio' ? { type: 'audio', media: file(b), voiceNote: b.voiceNote } : { type: b.type, media: file(b), caption: b.caption },
     ),
-    route('/reaction', 'React to a message (an empty emoji removes the reaction)', bodies.reaction, (b) => ({ type: 'reaction', messageId: b.messageId, emoji: b.emoji })),
+    // The seed answers a reaction with { success: true }; the message result comes along.
+    route('/reaction', 'React to a message (an empty emoji removes the reaction)', bodies.reaction, (b) => ({ type: 'reaction', messageId: b.messageId, emoji: b.emoji }), messageResultSchema.extend({ success: z.literal(true) }), { success: true }),
     route('/sticker', 'Send a sticker', bodies.sticker, (b) => ({ type: 'sticker', media: file(b) })),
     route('/contact', 'Send a contact card', bodies.contact, (b) => ({ type: 'contact', contact: b.contact })),
     route('/location', 'Send a location', bodies.location, (b) => ({ type: 'location', latitude: b.latitude, longitude: b.longitude, name: b.name, address: b.address })),
