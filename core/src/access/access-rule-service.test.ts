@@ -29,7 +29,6 @@ describe.each<Dialect>(['sqlite', 'postgresql'])('access rules (%s)', (dialect) 
 
     beforeAll(async () => {
       db = await createTestDatabase(dialect);
-      access = new AccessRuleService(db);
       identities = new IdentityService(db);
     });
     afterAll(async () => {
@@ -40,6 +39,17 @@ describe.each<Dialect>(['sqlite', 'postgresql'])('access rules (%s)', (dialect) 
       await em.nativeDelete(AccessRuleSchema, {});
       await em.nativeDelete(PlatformIdentitySchema, {});
       await em.nativeDelete(PersonSchema, {});
+      // A fresh service per test: the rows were just deleted behind the back of any earlier one's rule cache.
+      access = new AccessRuleService(db);
+    });
+
+    it('sees rules written elsewhere once its cache expires', async () => {
+      const cached = new AccessRuleService(db, 50);
+      const identities = [{ platformUserId: 'u-1', phone: null }];
+      expect((await cached.evaluate({ instanceId: 'i', channel: 'c', identities })).rule).toBeUndefined();
+      await access.create({ type: 'deny', criteria: { platformUserId: 'u-1' } });
+      await new Promise((r) => setTimeout(r, 60));
+      expect((await cached.evaluate({ instanceId: 'i', channel: 'c', identities })).allowed).toBe(false);
     });
 
     const deny = (criteria: CreateAccessRuleInput['criteria'], over: Partial<CreateAccessRuleInput> = {}) => access.create({ type: 'deny', criteria, ...over });

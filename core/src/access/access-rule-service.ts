@@ -48,7 +48,16 @@ const MAX_PRIORITY = 1_000_000;
  * or forks its own. Invalid input throws OmniError VALIDATION_ERROR, unknown ids NOT_FOUND.
  */
 export class AccessRuleService {
-  constructor(private readonly db: Database) {}
+  /**
+   * The enabled rules, read once and reused: every message is checked against them. Writes here
+   * drop the copy; other processes' writes are seen within `cacheTtlMs`.
+   */
+  private enabled?: { rules: Promise<AccessRule[]>; until: number };
+
+  constructor(
+    private readonly db: Database,
+    private readonly cacheTtlMs = 1_000,
+  ) {}
 
   /** Highest priority first, then oldest. */
   async list(options: ListAccessRulesOptions = {}, em: EntityManager = this.db.fork()): Promise<AccessRule[]> {
@@ -63,6 +72,7 @@ export class AccessRuleService {
   }
 
   async create(input: CreateAccessRuleInput, em: EntityManager = this.db.fork()): Promise<AccessRule> {
+    this.enabled = undefined;
     if (input.criteria === undefined) throw new OmniError('VALIDATION_ERROR', 'criteria is required');
     const rule = em.create(AccessRuleSchema, {
       instanceId: checkOptional('instanceId', input.instanceId, MAX_ID) ?? null,
@@ -80,6 +90,7 @@ export class AccessRuleService {
 
   /** Throws NOT_FOUND for an unknown id. */
   async update(id: string, patch: AccessRulePatch, em: EntityManager = this.db.fork()): Promise<AccessRule> {
+    this.enabled = undefined;
     const changes: Partial<AccessRule> = {};
     // Validate everything before touching the rule.
     if (patch.instanceId !== undefined) changes.instanceId = checkOptional('instanceId', patch.instanceId, MAX_ID);
@@ -100,6 +111,7 @@ export class AccessRuleService {
 
   /** False when there was no such rule. */
   async delete(id: string, em: EntityManager = this.db.fork()): Promise<boolean> {
+    this.enabled = undefined;
     return (await em.nativeDelete(AccessRuleSchema, { id })) > 0;
   }
 
@@ -112,10 +124,12 @@ export class AccessRuleService {
   async evaluate(input: EvaluateAccessInput, em: EntityManager = this.db.fork()): Promise<AccessDecision> {
     const candidates = candidatesOf(input.identities);
     if (candidates.length === 0) return decisionOf(undefined);
-    const rules = await em.find(AccessRuleSchema, {
-      enabled: true,
-      $and: [{ $or: [{ instanceId: null }, { instanceId: input.instanceId }] }, { $or: [{ channel: null }, { channel: input.channel }] }],
-    });
+    if (!this.enabled || this.enabled.until <= Date.now()) {
+      const rules = em.find(AccessRuleSchema, { enabled: true });
+      this.enabled = { rules, until: Date.now() + this.cacheTtlMs };
+      rules.catch(() => (this.enabled = undefined));
+    }
+    const rules = (await this.enabled.rules).filter((r) => (r.instanceId === null || r.instanceId === input.instanceId) && (r.channel === null || r.channel === input.channel));
     return decisionOf(selectRule(rules, candidates));
   }
 }
