@@ -1,8 +1,7 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@omni/plugin-sdk';
 import { errorMessage } from './error-message.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
-import { JetStreamEventBus } from './jetstream-event-bus.js';
 import type { ManagedEventBus } from './managed-event-bus.js';
 
 export type { EventBusHealth, ManagedEventBus } from './managed-event-bus.js';
@@ -25,6 +24,8 @@ export async function createEventBus(options: CreateEventBusOptions): Promise<Ma
     return new InProcessEventBus({ logger });
   }
 
+  // Loaded only when used: the NATS client is ~13 MB of memory an embedded hub does not need.
+  const [{ connect }, { JetStreamEventBus }] = await Promise.all([import('@nats-io/transport-node'), import('./jetstream-event-bus.js')]);
   const where = redactCredentials(natsUrl);
   let connection: NatsConnection;
   try {
