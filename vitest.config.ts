@@ -7,7 +7,7 @@ export default defineConfig({
   },
   ssr: { resolve: { conditions: ['@omni/source'] } },
   test: {
-    include: ['core/src/**/*.test.ts', 'sdk/*/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['core/src/**/*.test.ts', 'bench/src/**/*.test.ts', 'sdk/*/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
