@@ -31,6 +31,7 @@ function gitState(): { commit: string; changed: string[] } {
 async function main(): Promise<void> {
   const config = loadBenchConfig();
   const startedAt = new Date();
+  const git = gitState();
   const runId = startedAt.getTime().toString(36);
   const client = new HttpClient(Math.max(...config.concurrency) + 16);
   const receiver = new OutboundReceiver();
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       command: ['npm run bench', ...process.argv.slice(2)].join(' '),
-      git: gitState(),
+      git,
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, totalMemoryMb: Math.round(totalmem() / 2 ** 20) },
       config: { ...config, databaseUrl: redact(config.databaseUrl) },
       baselines: { nodeIdleMb: round1(baselines.nodeIdleMb), nodeWithSourceLoaderIdleMb: round1(baselines.nodeWithSourceLoaderIdleMb) },
