@@ -7,6 +7,12 @@ import { MessageEventSchema, type EventStage, type EventStatus, type MessageEven
 
 export const stage = (name: string, extra: { ms?: number; detail?: string } = {}): EventStage => ({ stage: name, at: new Date().toISOString(), ...extra });
 
+/** A complete new row: every column set here, since a native insert runs no entity hooks. */
+function newEvent(fields: Omit<MessageEvent, 'id' | 'createdAt' | 'updatedAt'>): MessageEvent {
+  const now = new Date();
+  return { id: randomUUID(), createdAt: now, updatedAt: now, ...fields };
+}
+
 export interface EventOutcome {
   status: EventStatus;
   /** The complete stage list. */
@@ -26,9 +32,8 @@ export class MessageEventStore {
   /** Stores an inbound message once per (instance, platform message id); a redelivery returns the first row. */
   async insertInbound(input: { instanceId: string; channel: string; message: InboundMessage }): Promise<{ event: MessageEvent; duplicate: boolean }> {
     const { message } = input;
-    const em = this.db.fork();
     const history = message.ingestMode === 'history';
-    const event = em.create(MessageEventSchema, {
+    const event = newEvent({
       traceId: randomUUID(),
       direction: 'inbound',
       instanceId: input.instanceId,
@@ -53,7 +58,7 @@ export class MessageEventStore {
       leaseUntil: null,
     });
     try {
-      await em.flush();
+      await this.insert(event);
       return { event, duplicate: false };
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException)) throw err;
@@ -63,8 +68,7 @@ export class MessageEventStore {
   }
 
   async insertOutbound(input: { traceId: string; replyToEventId?: string | null; instanceId: string; channel: string; to: string; content: MessageContent; personId?: string | null }): Promise<MessageEvent> {
-    const em = this.db.fork();
-    const event = em.create(MessageEventSchema, {
+    const event = newEvent({
       traceId: input.traceId,
       direction: 'outbound',
       instanceId: input.instanceId,
@@ -88,8 +92,17 @@ export class MessageEventStore {
       totalMs: null,
       leaseUntil: null,
     });
-    await em.flush();
+    await this.insert(event);
     return event;
+  }
+
+  /**
+   * One INSERT, without the transaction a unit-of-work flush would wrap around it. MikroORM's
+   * native insert rewrites the data it is given (undefined → null, deep in JSON), and the payload
+   * is the caller's live message, so it gets a copy.
+   */
+  private async insert(event: MessageEvent): Promise<void> {
+    await this.db.fork().insert(MessageEventSchema, structuredClone(event));
   }
 
   get(id: string): Promise<MessageEvent | null> {
