@@ -84,12 +84,6 @@ export class InstanceService {
     return instance;
   }
 
-  async requireByName(name: string): Promise<Instance> {
-    const instance = await this.deps.repository.getByName(name);
-    if (!instance) throw new OmniError('NOT_FOUND', `instance '${name}' not found`);
-    return instance;
-  }
-
   /**
    * Lists by channel and connection state. The state lives in memory, so a status filter walks
    * the stored order and filters; its pages end with the same keyset cursor as unfiltered ones,

@@ -54,10 +54,6 @@ export class HookBus {
     return removed;
   }
 
-  count(name: HookName): number {
-    return this.handlers.get(name)?.length ?? 0;
-  }
-
   async callSerial<N extends SerialHookName>(name: N, payload: HookPayload<N>): Promise<void> {
     for (const reg of this.snapshot(name)) await reg.handler(payload);
   }
