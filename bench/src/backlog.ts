@@ -1,5 +1,6 @@
 import type { Delivered } from './driver.js';
 import type { HttpClient } from './http-client.js';
+import { hubAuth } from './hub.js';
 import { sleep } from './processes.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -61,7 +62,7 @@ export async function scanInbound(client: HttpClient, hubUrl: string, instanceId
   let pages = 0;
   do {
     const query = new URLSearchParams({ direction: 'inbound', instanceId, limit: String(PAGE), ...(cursor ? { cursor } : {}) });
-    const res = await client.get(`${hubUrl}/api/v2/events?${query}`);
+    const res = await client.get(`${hubUrl}/api/v2/events?${query}`, hubAuth);
     if (res.status !== 200) throw new Error(`GET /api/v2/events answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
     pages++;
     total = res.body.meta.total;
@@ -109,7 +110,7 @@ export async function checkBacklog(client: HttpClient, hubUrl: string, instanceI
     await sleep(10);
     const still: string[] = [];
     for (const id of pending) {
-      const res = await client.get(`${hubUrl}/api/v2/events/${id}`);
+      const res = await client.get(`${hubUrl}/api/v2/events/${id}`, hubAuth);
       if (res.status === 200) rows.set(id, { status: res.body.status, updatedAt: Date.parse(res.body.updatedAt), stages: res.body.stages });
       if (!FINAL.has(rows.get(id)?.status ?? 'missing')) still.push(id);
     }

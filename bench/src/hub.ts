@@ -3,6 +3,10 @@ import type { InboundTarget } from './driver.js';
 import type { HttpClient } from './http-client.js';
 import { freePort, SOURCE_LOADER, sleep, spawnNode, type NodeProcess } from './processes.js';
 
+/** The admin API key every hub of this run starts with (`OMNI_API_KEY`); the bench sends it on /api/v2 calls. */
+export const HUB_API_KEY = `omni_bench_${randomBytes(24).toString('base64url')}`;
+export const hubAuth = { 'x-api-key': HUB_API_KEY };
+
 export interface HubOptions {
   /** OMNI_* / DATABASE_URL / NATS_URL settings of the mode. */
   env: Record<string, string>;
@@ -34,6 +38,7 @@ export async function startHub(client: HttpClient, options: HubOptions): Promise
     OMNI_PORT: String(port),
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    OMNI_API_KEY: HUB_API_KEY,
     ...options.env,
   });
   const url = `http://127.0.0.1:${port}`;
@@ -68,7 +73,7 @@ export async function createBenchInstance(client: HttpClient, hubUrl: string, o:
     channelConfig: { secret, outboundUrl: o.outboundUrl },
     agent: { providerType: 'agent_api', apiUrl: o.agentUrl, timeout: 30_000 },
     messaging: { debounceMode: 'disabled', enableAutoSplit: false },
-  });
+  }, hubAuth);
   if (res.status !== 201) throw new Error(`creating the bench instance answered ${res.status}: ${JSON.stringify(res.body)}`);
   return { baseUrl: hubUrl, instanceId: String(res.body.id), secret };
 }

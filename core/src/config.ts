@@ -1,9 +1,19 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const list = z
   .string()
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+/** An IP address, or a CIDR subnet like `10.0.0.0/8`. */
+function isAddressOrSubnet(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** Every environment variable Omni reads. The README's configuration table mirrors this. */
 export const envSchema = z.object({
@@ -23,6 +33,12 @@ export const envSchema = z.object({
   OMNI_RECOVERY_MAX_AGE_MS: z.coerce.number().int().min(0).default(3_600_000),
   OMNI_EVENT_PAYLOAD_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   OMNI_PROCESSING_LEASE_MS: z.coerce.number().int().min(200).default(30_000),
+  OMNI_SECRET_KEY: z.string().min(1).optional(),
+  OMNI_API_KEY: z.string().min(24, 'OMNI_API_KEY must be at least 24 characters').optional(),
+  OMNI_CORS_ORIGINS: list,
+  OMNI_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  OMNI_RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  OMNI_TRUSTED_PROXIES: list.pipe(z.array(z.string().refine(isAddressOrSubnet, 'OMNI_TRUSTED_PROXIES is a comma list of IP addresses or CIDR subnets'))),
   OMNI_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'OMNI_BODY_LIMIT looks like 1mb').default('1mb'),
   NODE_ENV: z.string().default('development'),
 });
@@ -35,6 +51,15 @@ export interface OmniConfig {
   /** Subject root and stream prefix on NATS (`omni` → `omni.message.…`, `OMNI_MESSAGE`). */
   natsNamespace: string;
   dataDir: string;
+  /** Encrypts secrets at rest (32 bytes, hex or base64); unset: `<dataDir>/secret.key`, generated with mode 600. */
+  secretKey?: string;
+  /** The admin API key; unset: the first start generates one and prints it once. */
+  apiKey?: string;
+  /** Origins allowed by CORS (`*` for any); empty: no CORS headers. */
+  corsOrigins: string[];
+  /** Requests per window per API key (per address without a key); 0 turns rate limiting off. */
+  rateLimit: number;
+  rateLimitWindowSeconds: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   plugins: string[];
   disabledPlugins: string[];
@@ -42,6 +67,8 @@ export interface OmniConfig {
   pluginConfig: Record<string, unknown>;
   setupTimeoutMs: number;
   bodyLimit: string;
+  /** Peers whose X-Forwarded-For / X-Real-IP the internal API believes (addresses or CIDR subnets). */
+  trustedProxies: string[];
   /** Unfinished inbound messages older than this are not answered after a restart. */
   recoveryMaxAgeMs: number;
   /** How long a crashed worker's messages wait before another worker (or the restarted one) takes them over. */
@@ -76,12 +103,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OmniConfig {
     natsUrl: e.NATS_URL,
     natsNamespace: e.OMNI_NATS_NAMESPACE,
     dataDir: e.OMNI_DATA_DIR,
+    secretKey: e.OMNI_SECRET_KEY,
+    apiKey: e.OMNI_API_KEY,
+    corsOrigins: e.OMNI_CORS_ORIGINS,
+    rateLimit: e.OMNI_RATE_LIMIT,
+    rateLimitWindowSeconds: e.OMNI_RATE_LIMIT_WINDOW_S,
     logLevel: e.LOG_LEVEL,
     plugins: e.OMNI_PLUGINS,
     disabledPlugins: e.OMNI_DISABLED_PLUGINS,
     pluginConfig,
     setupTimeoutMs: e.OMNI_PLUGIN_SETUP_TIMEOUT_MS,
     bodyLimit: e.OMNI_BODY_LIMIT,
+    trustedProxies: e.OMNI_TRUSTED_PROXIES,
     recoveryMaxAgeMs: e.OMNI_RECOVERY_MAX_AGE_MS,
     processingLeaseMs: e.OMNI_PROCESSING_LEASE_MS,
     payloadRetentionDays: e.OMNI_EVENT_PAYLOAD_RETENTION_DAYS,

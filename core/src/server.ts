@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger as PinoLogger } from 'pino';
+import { adminKeyBanner, bootstrapAdminKey } from './auth/bootstrap-admin-key.js';
 import type { OmniConfig } from './config.js';
 import { createHttpApp } from './http/create-http-app.js';
 import { createKernel, type Kernel } from './kernel/create-kernel.js';
@@ -17,10 +18,18 @@ export interface RunningServer {
 }
 
 /** Builds the kernel, starts the plugins and listens. `config.port` 0 picks a free port. */
-export async function startServer(options: { config: OmniConfig; logger: PinoLogger; plugins: readonly PluginCandidate[]; eventBus?: ManagedEventBus }): Promise<RunningServer> {
+export async function startServer(options: {
+  config: OmniConfig;
+  logger: PinoLogger;
+  plugins: readonly PluginCandidate[];
+  eventBus?: ManagedEventBus;
+  /** Shows a generated admin key once (default: a banner on stderr). */
+  announceAdminKey?: (key: string) => void;
+}): Promise<RunningServer> {
   const kernel = await createKernel(options);
   const { app } = createHttpApp(kernel);
   await kernel.start();
+  await bootstrapAdminKey(kernel.apiKeys, options.config.apiKey, options.announceAdminKey ?? ((key) => process.stderr.write(`${adminKeyBanner(key)}\n`)), kernel.logger);
   const server = app.listen(options.config.port, options.config.host);
   try {
     await once(server, 'listening');

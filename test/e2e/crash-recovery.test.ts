@@ -46,7 +46,7 @@ describe.each(backends)('a hub killed between receiving and replying ($name)', (
     const first = await spawnOmni(env);
     running.push(first);
     const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': first.apiKey, ...headers }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
 
     const created = await post(first.url, '/api/v2/instances', {
       name: 'crash-test',

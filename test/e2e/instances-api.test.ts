@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -441,14 +442,15 @@ describe.each(backends)('instances after a restart ($name)', ({ backend }) => {
       const database = await createScratchPostgres(process.env.DATABASE_URL!);
       const natsUrl = process.env.NATS_URL!;
       const natsNamespace = uniqueNatsNamespace('restart');
-      kernelOptions = { databaseUrl: database.url, natsUrl, natsNamespace };
+      // A restart reads secrets encrypted by the first run: both runs need the same key.
+      kernelOptions = { databaseUrl: database.url, natsUrl, natsNamespace, secretKey: randomBytes(32).toString('hex') };
       cleanup = async () => {
         await deleteNatsNamespace(natsUrl, natsNamespace);
         await database.drop();
       };
     } else {
       const dir = await mkdtemp(join(tmpdir(), 'omni-restart-'));
-      kernelOptions = { databaseUrl: `sqlite:${join(dir, 'omni.db')}` };
+      kernelOptions = { databaseUrl: `sqlite:${join(dir, 'omni.db')}`, secretKey: randomBytes(32).toString('hex') };
       cleanup = () => rm(dir, { recursive: true, force: true });
     }
   });

@@ -29,7 +29,7 @@ describe.each(backends)('omni start ($name)', ({ env }) => {
   });
 
   it('serves health with every check ok', async () => {
-    const client = createOmniClient({ baseUrl: omni.url });
+    const client = createOmniClient({ baseUrl: omni.url, apiKey: omni.apiKey });
     const health = await client.health();
     expect(health.status).toBe('healthy');
     expect(health.checks.database.status).toBe('ok');
@@ -37,7 +37,7 @@ describe.each(backends)('omni start ($name)', ({ env }) => {
   });
 
   it('discovers the built-in webhook channel and lists it with its version and capabilities', async () => {
-    const client = createOmniClient({ baseUrl: omni.url });
+    const client = createOmniClient({ baseUrl: omni.url, apiKey: omni.apiKey });
     const { items: plugins } = await client.plugins.list();
     expect(plugins.find((p) => p.id === 'channel-webhook')).toMatchObject({ status: 'running', source: 'builtin:@omni/channel-webhook', kind: 'channel' });
     const { items: channels } = await client.channels.list();
@@ -48,7 +48,7 @@ describe.each(backends)('omni start ($name)', ({ env }) => {
   });
 
   it('answers errors in the envelope', async () => {
-    const client = createOmniClient({ baseUrl: omni.url });
+    const client = createOmniClient({ baseUrl: omni.url, apiKey: omni.apiKey });
     await expect(client.channels.get('no-such-channel')).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' } satisfies Partial<OmniApiError>);
   });
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
@@ -6,6 +7,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface OmniProcess {
   url: string;
+  /** The admin key the process runs with (`OMNI_API_KEY`, generated unless given); '' when started without one. */
+  apiKey: string;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
   child: ChildProcess;
   /** Every JSON log line the process printed. */
   logs: Array<Record<string, unknown>>;
@@ -14,9 +19,11 @@ export interface OmniProcess {
 
 /** Runs `omni start` (the CLI from sources, as `npm start` does) and waits until it listens. */
 export async function spawnOmni(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<OmniProcess> {
+  // `OMNI_API_KEY: undefined` given explicitly: start without one (first-start bootstrap).
+  const apiKey = 'OMNI_API_KEY' in env ? env.OMNI_API_KEY : `omni_e2e_${randomBytes(24).toString('base64url')}`;
   const child = spawn(process.execPath, ['--conditions=@omni/source', '--import', 'tsx', 'core/src/cli.ts', 'start'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, OMNI_PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, OMNI_PORT: '0', LOG_LEVEL: 'info', ...env, ...(apiKey ? { OMNI_API_KEY: apiKey } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
@@ -49,6 +56,8 @@ export async function spawnOmni(env: Record<string, string | undefined>, timeout
   });
   return {
     url,
+    apiKey: apiKey ?? '',
+    stderr: () => stderr,
     child,
     logs,
     stop: async (signal = 'SIGTERM') => {

@@ -17,56 +17,68 @@ const dir = process.env.OMNI_BENCH_PROFILE_DIR;
 if (!dir) throw new Error('profile-hooks needs OMNI_BENCH_PROFILE_DIR');
 mkdirSync(dir, { recursive: true });
 
-// Every statement, on both dialects (BEGIN/COMMIT included), ends in the knex dialect's `_query`:
-// MikroORM's own patch of knex's Client#query skips Client#query for statements without bindings.
+// Every statement is counted where it reaches the driver, so MikroORM's statements and the hub's
+// own prepared statements (core/src/db/prepared-sql.ts) are counted alike: each run of a libsql
+// statement (`run`/`get`/`all`; `all` iterates internally and is counted once) and each pg
+// `Client#query` (knex calls it with a callback, the prepared path awaits its promise).
 const require = createRequire(import.meta.url);
-const mikroKnexDir = dirname(require.resolve('@mikro-orm/knex'));
-type Dialect = { prototype: { _query(connection: unknown, query: { sql?: string }): unknown } };
-const dialects: Dialect[] = [
-  require(join(mikroKnexDir, 'dialects/sqlite/LibSqlKnexDialect.js')).LibSqlKnexDialect,
-  require(join(dirname(require.resolve('knex')), 'lib/dialects/postgres/index.js')),
-];
 const templates = new Map<string, { count: number; ms: number; prepareMs: number }>();
 let counting = false;
 let total = 0;
-/** The statement `_query` is running (SQLite: prepared synchronously inside it). */
-let current: { prepareMs: number } | undefined;
-for (const dialect of dialects) {
-  const original = dialect.prototype._query;
-  dialect.prototype._query = function (this: unknown, connection: unknown, query: { sql?: string }) {
-    if (!counting) return original.call(this, connection, query);
-    const key = sqlTemplate(String(query?.sql ?? ''));
-    const entry = templates.get(key) ?? { count: 0, ms: 0, prepareMs: 0 };
-    templates.set(key, entry);
-    entry.count++;
-    total++;
-    const started = performance.now();
-    const done = () => void (entry.ms += performance.now() - started);
-    current = entry;
-    const result = original.call(this, connection, query);
-    current = undefined;
-    if (result instanceof Promise) result.then(done, done);
-    else done();
-    return result;
-  };
-}
-// SQLite: time `prepare` apart from running the statement (libsql prepares every statement anew).
-type RawSqlite = { prepare(sql: string): unknown };
-const libsqlDialect = dialects[0] as unknown as { prototype: { acquireRawConnection(): Promise<RawSqlite> } };
-const acquire = libsqlDialect.prototype.acquireRawConnection;
-libsqlDialect.prototype.acquireRawConnection = async function (this: unknown) {
-  const connection = await acquire.call(this);
-  const prepare = connection.prepare.bind(connection);
-  connection.prepare = (sql: string) => {
-    const entry = current;
-    const started = performance.now();
-    try {
-      return prepare(sql);
-    } finally {
-      if (entry) entry.prepareMs += performance.now() - started;
-    }
-  };
-  return connection;
+const entryOf = (sql: string) => {
+  const key = sqlTemplate(sql);
+  let entry = templates.get(key);
+  if (!entry) templates.set(key, (entry = { count: 0, ms: 0, prepareMs: 0 }));
+  return entry;
+};
+
+type Runner = (...args: unknown[]) => unknown;
+type RawStatement = Record<'run' | 'get' | 'all', Runner>;
+const libsql = require(require.resolve('libsql', { paths: [dirname(require.resolve('@mikro-orm/knex'))] })) as { prototype: { prepare(sql: string): RawStatement } };
+const prepare = libsql.prototype.prepare;
+libsql.prototype.prepare = function (this: unknown, sql: string) {
+  const started = performance.now();
+  const statement = prepare.call(this, sql);
+  // SQLite: time `prepare` apart from running the statement (MikroORM prepares every statement anew).
+  if (counting) entryOf(sql).prepareMs += performance.now() - started;
+  for (const method of ['run', 'get', 'all'] as const) {
+    const original = statement[method].bind(statement);
+    statement[method] = (...args: unknown[]) => {
+      if (!counting) return original(...args);
+      const entry = entryOf(sql);
+      entry.count++;
+      total++;
+      const began = performance.now();
+      try {
+        return original(...args);
+      } finally {
+        entry.ms += performance.now() - began;
+      }
+    };
+  }
+  return statement;
+};
+
+type PgQuery = (this: unknown, config: unknown, values?: unknown, callback?: unknown) => unknown;
+const pg = require(require.resolve('pg', { paths: [dirname(require.resolve('knex'))] })) as { Client: { prototype: { query: PgQuery } } };
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: unknown, config: unknown, values?: unknown, callback?: unknown) {
+  if (!counting) return query.call(this, config, values, callback);
+  const text = typeof config === 'string' ? config : String((config as { text?: string })?.text ?? '');
+  const entry = entryOf(text);
+  entry.count++;
+  total++;
+  const started = performance.now();
+  const done = () => void (entry.ms += performance.now() - started);
+  const cb = typeof values === 'function' ? values : typeof callback === 'function' ? callback : undefined;
+  if (cb) {
+    const wrapped = (...args: unknown[]) => (done(), (cb as Runner)(...args));
+    return typeof values === 'function' ? query.call(this, config, wrapped) : query.call(this, config, values, wrapped);
+  }
+  const result = query.call(this, config, values, callback);
+  if (result instanceof Promise) result.then(done, done);
+  else done();
+  return result;
 };
 
 const session = new Session();

@@ -2,6 +2,7 @@ import type { AccessVerdict, HookPayload } from '@omni/plugin-sdk';
 import { phoneFromPlatformUserId, senderPhone } from '../identity/phone.js';
 import type { AccessDecision, AccessIdentity } from './access-rules.js';
 import type { EvaluateAccessInput } from './access-rule-service.js';
+import { attachedIdentities } from './known-identities.js';
 
 /** What the hook needs of the access rules (`AccessRuleService`). */
 export interface AccessEvaluator {
@@ -25,12 +26,13 @@ export type AccessHookHandler = (payload: HookPayload<'message.access'>) => Prom
  * A `message.access` handler: evaluates the rules on every identity of the sender's person
  * (`context.personId`) plus the sender itself, so a WhatsApp LID sender is matched by a rule on
  * its person's phone. Returns the verdict when a rule decided, and undefined when none matched,
- * so later handlers and the default decide. Register it with order 0.
+ * so later handlers and the default decide. Register it with order 0. The person's identities
+ * come from the router when it attached them (`known-identities.ts`), else from `identities`.
  */
 export function createAccessHook(access: AccessEvaluator, identities: PersonIdentities): AccessHookHandler {
   return async ({ message, context }) => {
     const sender: AccessIdentity = { platformUserId: message.sender.id, phone: senderPhone(context.channel, message.sender) ?? null };
-    const known = context.personId === undefined ? [] : await identities.identitiesOf(context.personId);
+    const known = context.personId === undefined ? [] : (attachedIdentities(context) ?? (await identities.identitiesOf(context.personId)));
     const decision = await access.evaluate({ instanceId: context.instanceId, channel: context.channel, identities: [...known, sender] });
     if (!decision.rule) return undefined;
     return { allowed: decision.allowed, reason: decision.reason, ruleId: decision.rule.id };

@@ -45,7 +45,7 @@ export async function createEventBus(options: CreateEventBusOptions): Promise<Ma
 }
 
 /** The URL without user and password, for messages and logs. */
-function redactCredentials(url: string): string {
+export function redactCredentials(url: string): string {
   try {
     const parsed = new URL(url);
     if (!parsed.username && !parsed.password) return url;

@@ -5,7 +5,7 @@ import { errorMessage } from './error-message.js';
 import { DUPLICATE_WINDOW_MS } from './recent-ids.js';
 
 /** Domains of the core event types. A `'*'` subscription covers these plus any domain whose stream already exists. */
-export const KNOWN_EVENT_DOMAINS = ['message', 'reaction', 'instance', 'identity', 'media', 'access', 'system', 'plugin'] as const;
+export const KNOWN_EVENT_DOMAINS = ['message', 'reaction', 'instance', 'identity', 'media', 'access', 'system', 'plugin', 'settings'] as const;
 
 const DAY_MS = 86_400_000;
 const MESSAGE_MAX_AGE_MS = 30 * DAY_MS;

@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -6,6 +9,8 @@ import { TestHttpClient } from '@omni/plugin-sdk/testing';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startServer, type RunningServer } from '../server.js';
+
+const API_KEY = 'omni_test_http_app_key_0123456789';
 
 /** A channel whose webhook handler logs, to prove plugin log lines carry the request id too. */
 const chatty = definePlugin({
@@ -41,9 +46,9 @@ describe('HTTP app', () => {
         done();
       },
     });
-    const config = { ...loadConfig({}), port: 0, databaseUrl: ':memory:', natsUrl: undefined, bodyLimit: '2kb' };
+    const config = { ...loadConfig({}), port: 0, databaseUrl: ':memory:', natsUrl: undefined, bodyLimit: '2kb', apiKey: API_KEY, dataDir: await mkdtemp(join(tmpdir(), 'omni-http-')) };
     server = await startServer({ config, logger: createLogger('debug', sink), plugins: [{ definition: chatty, source: 'test' }] });
-    http = new TestHttpClient(server.url);
+    http = new TestHttpClient(server.url, { 'x-api-key': API_KEY });
   });
   afterAll(() => server.stop());
 

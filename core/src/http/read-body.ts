@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import getRawBody from 'raw-body';
 import { OmniError } from '@omni/plugin-sdk';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 
 declare module 'koa' {
   interface Request {
@@ -35,6 +36,7 @@ export function readBody(limit: string) {
         } catch {
           throw new OmniError('BAD_REQUEST', 'malformed JSON body');
         }
+        if (exceedsJsonDepth(ctx.request.body)) throw new OmniError('BAD_REQUEST', `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`);
       }
     }
     await next();

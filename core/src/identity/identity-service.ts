@@ -6,6 +6,8 @@ import type { Database } from '../db/create-database.js';
 import type { JsonObject } from '../db/entities/instance.js';
 import { PersonSchema, type Person } from '../db/entities/person.js';
 import { PlatformIdentitySchema, type PlatformIdentity } from '../db/entities/platform-identity.js';
+import { preparedSqlOf, type PreparedSql } from '../db/prepared-sql.js';
+import { FIND_IDENTITY, IDENTITIES_OF_PERSON, identityFromRow, TOUCH_IDENTITY } from './identity-sql.js';
 import { normalizePhone, senderPhone } from './phone.js';
 
 /** What a channel tells about a sender (the SDK's `Sender`, or a part of it). */
@@ -100,10 +102,15 @@ const identityOrder = [{ firstSeenAt: 'asc' }, { id: 'asc' }] as const;
  * unlink and merge let an operator fix what the phone cannot tell.
  */
 export class IdentityService {
+  /** The statements a known sender's message runs (find, touch, the person's identities). */
+  private readonly sql: PreparedSql;
+
   constructor(
     private readonly db: Database,
     private readonly options: IdentityServiceOptions = {},
-  ) {}
+  ) {
+    this.sql = preparedSqlOf(db);
+  }
 
   /**
    * Records one inbound message's sender: creates its identity (and a person, unless one with the
@@ -126,8 +133,8 @@ export class IdentityService {
     };
 
     for (let attempt = 1; ; attempt++) {
-      const existing = await this.findIdentity(channel, sender.id);
-      if (existing) return this.touch(existing, seen);
+      const [row] = await this.sql.all(FIND_IDENTITY, [channel, sender.id]);
+      if (row) return this.touch(identityFromRow(row), seen);
       try {
         return await this.createIdentity(channel, sender.id, instanceId, seen);
       } catch (err) {
@@ -302,16 +309,12 @@ export class IdentityService {
 
   /** A known identity saw another message. */
   private async touch(existing: PlatformIdentity, seen: Seen): Promise<ResolvedSender> {
-    const em = this.db.fork();
-    const update: Record<string, unknown> = { lastSeenAt: new Date(), messageCount: raw('message_count + 1') };
-    if (seen.displayName !== undefined && seen.displayName !== existing.displayName) update.displayName = seen.displayName;
-    if (seen.avatarUrl !== undefined && seen.avatarUrl !== existing.avatarUrl) update.avatarUrl = seen.avatarUrl;
-    if (seen.phone !== null && seen.phone !== existing.phone) update.phone = seen.phone;
-    await em.nativeUpdate(PlatformIdentitySchema, { id: existing.id }, update);
-
+    // Unset fields (null) keep the stored value; set ones replace it.
+    await this.sql.run(TOUCH_IDENTITY, [new Date(), seen.displayName ?? null, seen.avatarUrl ?? null, seen.phone, existing.id]);
     let personId = existing.personId;
     if (seen.phone !== null && existing.phone === null) personId = await this.phoneLearned(existing.id, seen.phone);
-    return { personId, identityId: existing.id, identities: await this.identitiesOf(personId, em), isNew: false };
+    const identities = (await this.sql.all(IDENTITIES_OF_PERSON, [personId])).map(identityFromRow);
+    return { personId, identityId: existing.id, identities, isNew: false };
   }
 
   /**

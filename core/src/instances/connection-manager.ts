@@ -1,5 +1,6 @@
 import { OmniError, type ChannelInstance, type ConnectionStatus, type EventBus, type IngressResult, type InboundMessageInput, type Logger } from '@omni/plugin-sdk';
 import type { ChannelRegistry, RegisteredChannel } from '../kernel/channel-registry.js';
+import type { MediaStore } from '../media/media-store.js';
 import type { InstanceStore, StoredInstance } from './instance-store.js';
 
 /** How inbound messages and delivery reports leave a channel instance. */
@@ -25,7 +26,7 @@ export class ConnectionManager {
   private readonly live = new Map<string, LiveConnection>();
 
   constructor(
-    private readonly deps: { store: InstanceStore; channels: ChannelRegistry; events: EventBus; ingress: IngressSink; logger: Logger },
+    private readonly deps: { store: InstanceStore; channels: ChannelRegistry; events: EventBus; ingress: IngressSink; media: MediaStore; logger: Logger },
   ) {
     deps.channels.onChange((event, channel) => (event === 'added' ? this.attachChannel(channel) : this.detachChannel(channel)));
   }
@@ -127,6 +128,7 @@ export class ConnectionManager {
       signal,
       receive: (message) => this.deps.ingress.receive(instance, message),
       reportDelivery: (update) => this.deps.ingress.reportDelivery(instance, update),
+      storeMedia: (input) => this.deps.media.put(instance.id, input),
       setStatus: (status) => {
         // Reports from a connection that was closed meanwhile are stale.
         if (signal.aborted) return;

@@ -89,13 +89,13 @@ export class InstanceService {
    * the stored order and filters; its pages end with the same keyset cursor as unfiltered ones,
    * so a page boundary holds even when that instance's state changed meanwhile.
    */
-  async list(options: { channel?: string[]; status?: ConnectionState[]; cursor?: string; limit: number }) {
-    if (!options.status?.length) return this.deps.repository.list({ channel: options.channel, cursor: options.cursor, limit: options.limit });
+  async list(options: { channel?: string[]; ids?: readonly string[]; status?: ConnectionState[]; cursor?: string; limit: number }) {
+    if (!options.status?.length) return this.deps.repository.list({ channel: options.channel, ids: options.ids, cursor: options.cursor, limit: options.limit });
     const wanted = new Set(options.status);
     const items: Instance[] = [];
     let cursor = options.cursor;
     for (;;) {
-      const page = await this.deps.repository.list({ channel: options.channel, cursor, limit: Math.max(options.limit, 100) });
+      const page = await this.deps.repository.list({ channel: options.channel, ids: options.ids, cursor, limit: Math.max(options.limit, 100) });
       for (const instance of page.items) {
         if (!wanted.has(this.deps.connections.status(instance.id).state)) continue;
         // One more match than the page holds: another page follows.

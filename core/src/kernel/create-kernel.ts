@@ -27,6 +27,20 @@ import { ChannelRegistry } from './channel-registry.js';
 import { HookBus } from './hook-bus.js';
 import { PluginManager, type PluginCandidate } from './plugin-manager.js';
 import type { PluginServiceDeps } from './plugin-services.js';
+import { CORE_SETTINGS } from '../settings/core-settings.js';
+import { registerPluginSettings } from '../settings/plugin-settings.js';
+import { SettingStore } from '../settings/setting-store.js';
+import { SettingsRegistry } from '../settings/settings-registry.js';
+import { SettingsService } from '../settings/settings-service.js';
+import { MediaStore } from '../media/media-store.js';
+import { ApiKeyService } from '../auth/api-key-service.js';
+import { AuditLog } from '../auth/audit-log.js';
+import { MessageActions } from '../messages/message-actions.js';
+import { SyncJobs } from '../instances/sync-jobs.js';
+import { encryptedStore } from '../secrets/encrypted-kv.js';
+import { SecretCipher } from '../secrets/secret-cipher.js';
+import { SecretFields } from '../secrets/secret-fields.js';
+import { loadSecretKey } from '../secrets/secret-key.js';
 
 /** Every core service, by its DI token. */
 export interface KernelCradle extends PluginServiceDeps {
@@ -47,6 +61,9 @@ export interface KernelCradle extends PluginServiceDeps {
   agentCaller: AgentCaller;
   router: MessageRouter;
   plugins: PluginManager;
+  settings: SettingsService;
+  media: MediaStore;
+  secretCipher: SecretCipher;
 }
 
 export interface Kernel {
@@ -70,9 +87,16 @@ export interface Kernel {
   readonly eventQueries: EventQueryRepository;
   readonly identity: IdentityService;
   readonly access: AccessRuleService;
+  readonly media: MediaStore;
+  readonly apiKeys: ApiKeyService;
+  readonly auditLog: AuditLog;
+  readonly messageActions: MessageActions;
+  readonly syncJobs: SyncJobs;
   readonly providerRecords: AgentProviderRepository;
   readonly agentCaller: AgentCaller;
   readonly router: MessageRouter;
+  /** Runtime-editable settings, core and plugin-contributed: `kernel.settings.get('setup.completed')`. */
+  readonly settings: SettingsService;
   /** Starts every plugin (instances of each channel connect as its plugin starts). */
   start(): Promise<void>;
   /** Stops plugins in reverse order, then the event bus and the database. */
@@ -102,12 +126,38 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const container = createContainer<KernelCradle>({ injectionMode: 'PROXY', strict: true });
   const hookBus = new HookBus();
   const channels = new ChannelRegistry();
-  const instanceRepository = new InstanceRepository(database);
+  let secretCipher: SecretCipher;
+  try {
+    const secretKey = await loadSecretKey({ envKey: config.secretKey, dataDir: config.dataDir });
+    if (secretKey.origin === 'generated') logger.info({ path: secretKey.path }, 'generated the key that encrypts secrets at rest; back it up with the database');
+    secretCipher = new SecretCipher(secretKey.key);
+  } catch (err) {
+    await Promise.allSettled([database.close(), options.eventBus ? undefined : eventBus.close()]);
+    throw err;
+  }
+  const media = new MediaStore(config.dataDir);
+  const auditLog = new AuditLog(database, logger);
+  const apiKeys = new ApiKeyService(database, auditLog);
+  const kvStores = new KvRepository(database);
+  const secretFields = new SecretFields(secretCipher);
+  const instanceRepository = new InstanceRepository(database, undefined, {
+    fields: secretFields,
+    channelFields: (channel) => channels.get(channel)?.descriptor.secretFields ?? [],
+  });
   const messageEvents = new MessageEventStore(database);
-  const connections = new ConnectionManager({ store: instanceRepository, channels, events: eventBus, ingress: new Ingress({ events: eventBus, store: messageEvents, logger }), logger });
+  const connections = new ConnectionManager({ store: instanceRepository, channels, events: eventBus, ingress: new Ingress({ events: eventBus, store: messageEvents, logger }), media, logger });
   const hooks = hookBus.forOwner('core');
   const pluginStates = new PluginStateRepository(database);
   const agentProviders = new AgentProviderRegistry();
+  const settingsRegistry = new SettingsRegistry();
+  settingsRegistry.register(CORE_SETTINGS);
+  const settings = new SettingsService({
+    registry: settingsRegistry,
+    store: new SettingStore(database),
+    cipher: secretCipher,
+    logger,
+    onChange: (change) => void eventBus.publish('settings.changed', change).catch((err: unknown) => logger.warn({ err, setting: change.key }, 'could not publish settings.changed')),
+  });
   const plugins = new PluginManager({
     container,
     registrars: { channel: channels, 'agent-provider': agentProviders },
@@ -115,6 +165,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     states: { isEnabled: async (id) => (await pluginStates.get(id))?.enabled, setEnabled: async (id, enabled) => void (await pluginStates.setEnabled(id, enabled)) },
     pluginConfig: config.pluginConfig,
     disabled: config.disabledPlugins,
+    registerSettings: (def) => registerPluginSettings(settingsRegistry, def),
     setupTimeoutMs: config.setupTimeoutMs,
     onStatus: (info) => {
       void eventBus.publish('plugin.status', { pluginId: info.id, status: info.status, ...(info.error ? { error: info.error.message } : {}) }).catch(() => undefined);
@@ -129,7 +180,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   // Rules decide at order 0; plugins may veto earlier (negative order) or later.
   hookBus.add('core', 'message.access', createAccessHook(access, identity), { order: 0 });
   const eventQueries = new EventQueryRepository(database);
-  const providerRecords = new AgentProviderRepository(database);
+  const providerRecords = new AgentProviderRepository(database, secretFields);
   const agentCaller = new AgentCaller(agentProviders);
   const turns = new TurnProcessor({ instances: instanceRepository, channels, providers: providerRecords, caller: agentCaller, sender: messages, events: messageEvents, logger });
   const router = new MessageRouter({ bus: eventBus, store: messageEvents, instances: instanceRepository, identity, hooks, turns, logger, leaseMs: config.processingLeaseMs });
@@ -142,7 +193,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     database: asValue(database),
     eventBus: asValue(eventBus),
     hookBus: asValue(hookBus),
-    kvStores: asValue(new KvRepository(database)),
+    kvStores: asValue(kvStores),
+    secretStores: asValue({ forPlugin: (pluginId: string) => encryptedStore(kvStores.forPlugin(`secrets:${pluginId}`), secretCipher) }),
+    secretCipher: asValue(secretCipher),
+    media: asValue(media),
     channels: asValue(channels),
     agentProviders: asValue(agentProviders),
     instanceRepository: asValue(instanceRepository),
@@ -157,6 +211,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     agentCaller: asValue(agentCaller),
     router: asValue(router),
     plugins: asValue(plugins),
+    settings: asValue(settings),
   });
 
   await plugins.load(options.plugins);
@@ -181,9 +236,15 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     eventQueries,
     identity,
     access,
+    media,
+    apiKeys,
+    auditLog,
+    messageActions: new MessageActions({ store: instanceRepository, channels, database }),
+    syncJobs: new SyncJobs(logger),
     providerRecords,
     agentCaller,
     router,
+    settings,
     start: async () => {
       await plugins.startAll();
       await router.start();
@@ -198,6 +259,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       retention?.stop();
       await router.stop();
       await plugins.stopAll();
+      await auditLog.flush();
       await eventBus.close();
       await database.close();
     },

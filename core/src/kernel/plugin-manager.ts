@@ -55,6 +55,8 @@ export interface PluginManagerOptions {
   setupTimeoutMs?: number;
   stopTimeoutMs?: number;
   onStatus?: (info: PluginInfo) => void;
+  /** Takes the settings a valid plugin declares; a returned problem rejects the plugin. */
+  registerSettings?: (definition: PluginDefinition) => PluginError | undefined;
 }
 
 /**
@@ -88,6 +90,11 @@ export class PluginManager {
       }
       if (!def || check.error) {
         this.addRecord({ ...base, definition: def, status: 'failed', error: check.error });
+        continue;
+      }
+      const settingsProblem = this.options.registerSettings?.(def);
+      if (settingsProblem) {
+        this.addRecord({ ...base, definition: def, status: 'failed', error: settingsProblem });
         continue;
       }
       const enabled = !(this.options.disabled ?? []).includes(def.id) && (await this.options.states.isEnabled(def.id)) !== false;

@@ -9,6 +9,9 @@ export interface PluginServiceDeps {
   hookBus: HookBus;
   eventBus: EventBus;
   kvStores: { forPlugin(pluginId: string): OmniServices['kv'] };
+  secretStores: { forPlugin(pluginId: string): OmniServices['secrets'] };
+  /** Every setting by full key; a plugin reads its own under `plugin.<id>.`. */
+  settings: { get(key: string): Promise<unknown> };
 }
 
 export const KNOWN_PLUGIN_SERVICES: ReadonlySet<string> = new Set(CORE_SERVICE_NAMES);
@@ -49,6 +52,9 @@ export function createPluginScope(root: AwilixContainer<PluginServiceDeps>, plug
     hooks: asFunction(({ hookBus }: PluginServiceDeps) => hookBus.forOwner(pluginId)).scoped(),
     events: asFunction(({ eventBus }: PluginServiceDeps) => scopedEventBus(eventBus, subscriptions)).scoped(),
     kv: asFunction(({ kvStores }: PluginServiceDeps) => kvStores.forPlugin(pluginId)).scoped(),
+    secrets: asFunction(({ secretStores }: PluginServiceDeps) => secretStores.forPlugin(pluginId)).scoped(),
+    // From the root: the scope's own `settings` is this very registration.
+    settings: asFunction(() => ({ get: (key: string) => root.cradle.settings.get(`plugin.${pluginId}.${key}`) }) as OmniServices['settings']).scoped(),
     pluginId: asValue(pluginId),
   });
   const services = Object.fromEntries(declared.map((name) => [name, scope.resolve(name)])) as Partial<OmniServices>;

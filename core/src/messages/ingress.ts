@@ -2,6 +2,7 @@ import { OmniError, inboundMessageSchema, type EventBus, type IngressResult, typ
 import type { IngressSink } from '../instances/connection-manager.js';
 import type { StoredInstance } from '../instances/instance-store.js';
 import type { MessageEventStore } from '../pipeline/message-event-store.js';
+import { stripNul } from './strip-nul.js';
 
 /**
  * Where inbound messages enter the hub. A message is validated, stored (once per platform
@@ -18,10 +19,11 @@ export class Ingress implements IngressSink {
         details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       });
     }
-    const { event, duplicate } = await this.deps.store.insertInbound({ instanceId: instance.id, channel: instance.channel, message: parsed.data });
+    const message = stripNul(parsed.data);
+    const { event, duplicate } = await this.deps.store.insertInbound({ instanceId: instance.id, channel: instance.channel, message });
     if (duplicate) return { eventId: event.id, duplicate: true };
     try {
-      await this.deps.events.publish('message.received', { message: parsed.data }, { id: event.id, instanceId: instance.id, channel: instance.channel, traceId: event.traceId });
+      await this.deps.events.publish('message.received', { message }, { id: event.id, instanceId: instance.id, channel: instance.channel, traceId: event.traceId });
     } catch (err) {
       // Stored is safe: recovery routes events whose publication was lost.
       this.deps.logger.warn({ err, eventId: event.id }, 'message stored but not published; recovery will route it');

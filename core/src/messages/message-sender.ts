@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  OmniError,
-  missingCapabilities,
   type ChannelFeature,
   type EventBus,
   type Hooks,
@@ -9,6 +7,7 @@ import {
   type SendResult,
 } from '@omni/plugin-sdk';
 import type { ChannelRegistry } from '../kernel/channel-registry.js';
+import { requireCapabilities, resolveChannel } from '../instances/channel-access.js';
 import type { InstanceStore } from '../instances/instance-store.js';
 import { stage, type MessageEventStore } from '../pipeline/message-event-store.js';
 
@@ -35,18 +34,12 @@ export class MessageSender {
   constructor(private readonly deps: { store: InstanceStore; events: MessageEventStore; channels: ChannelRegistry; hooks: Hooks; bus: EventBus }) {}
 
   async send(request: SendRequest): Promise<SendOutcome> {
-    const instance = await this.deps.store.get(request.instanceId);
-    if (!instance) throw new OmniError('NOT_FOUND', `instance '${request.instanceId}' not found`);
-    const channel = this.deps.channels.get(instance.channel);
-    if (!channel) throw new OmniError('SERVICE_UNAVAILABLE', `channel '${instance.channel}' is not running`);
-
+    const resolved = await resolveChannel(this.deps.store, this.deps.channels, request.instanceId);
+    const { instance, channel } = resolved;
     const features: ChannelFeature[] = [];
     if (request.replyTo) features.push('reply');
     if (request.threadId) features.push('threads');
-    const missing = missingCapabilities(channel.capabilities, { send: request.content.type, features });
-    if (missing.length > 0) {
-      throw new OmniError('CAPABILITY_NOT_SUPPORTED', `channel '${instance.channel}' cannot do: ${missing.join(', ')}`, { details: { channel: instance.channel, missing } });
-    }
+    requireCapabilities(resolved, { send: request.content.type, features });
 
     const traceId = request.traceId ?? randomUUID();
     const { message } = await this.deps.hooks.callWaterfall('message.outbound', {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { InboundMessage, MessageContent } from '@omni/plugin-sdk';
 import type { Database } from '../db/create-database.js';
+import { preparedSqlOf, type PreparedSql } from '../db/prepared-sql.js';
 import { describeContent } from './describe-content.js';
+import { CLAIM_EVENT, eventFromRow, FINISH_EVENT, INSERT_EVENT, insertParams } from './message-event-sql.js';
 import { MessageEventSchema, type EventStage, type EventStatus, type MessageEvent } from '../db/entities/message-event.js';
 
 export const stage = (name: string, extra: { ms?: number; detail?: string } = {}): EventStage => ({ stage: name, at: new Date().toISOString(), ...extra });
@@ -25,9 +26,20 @@ export interface EventOutcome {
   totalMs?: number;
 }
 
-/** Writes the message events: inbound rows (idempotent per platform id), outbound rows, and their lifecycle. */
+/**
+ * Writes the message events: inbound rows (idempotent per platform id), outbound rows, and their
+ * lifecycle. What every message runs (insert, claim, finish) goes through prepared statements
+ * (`message-event-sql.ts`); the rest through MikroORM.
+ */
+/** How far an outbound message got; a later report of an earlier step does not move it back. */
+const DELIVERY_RANK: Partial<Record<EventStatus, number>> = { sending: 0, sent: 1, delivered: 2, read: 3 };
+
 export class MessageEventStore {
-  constructor(private readonly db: Database) {}
+  private readonly sql: PreparedSql;
+
+  constructor(private readonly db: Database) {
+    this.sql = preparedSqlOf(db);
+  }
 
   /** Stores an inbound message once per (instance, platform message id); a redelivery returns the first row. */
   async insertInbound(input: { instanceId: string; channel: string; message: InboundMessage }): Promise<{ event: MessageEvent; duplicate: boolean }> {
@@ -57,14 +69,9 @@ export class MessageEventStore {
       totalMs: null,
       leaseUntil: null,
     });
-    try {
-      await this.insert(event);
-      return { event, duplicate: false };
-    } catch (err) {
-      if (!(err instanceof UniqueConstraintViolationException)) throw err;
-      const existing = await this.db.fork().findOneOrFail(MessageEventSchema, { instanceId: input.instanceId, direction: 'inbound', externalId: message.externalId });
-      return { event: existing, duplicate: true };
-    }
+    if (await this.insert(event)) return { event, duplicate: false };
+    const existing = await this.db.fork().findOneOrFail(MessageEventSchema, { instanceId: input.instanceId, direction: 'inbound', externalId: message.externalId });
+    return { event: existing, duplicate: true };
   }
 
   async insertOutbound(input: { traceId: string; replyToEventId?: string | null; instanceId: string; channel: string; to: string; content: MessageContent; personId?: string | null }): Promise<MessageEvent> {
@@ -92,17 +99,16 @@ export class MessageEventStore {
       totalMs: null,
       leaseUntil: null,
     });
-    await this.insert(event);
+    if (!(await this.insert(event))) throw new Error(`outbound event ${event.id} was not stored (conflicting row)`);
     return event;
   }
 
   /**
-   * One INSERT, without the transaction a unit-of-work flush would wrap around it. MikroORM's
-   * native insert rewrites the data it is given (undefined → null, deep in JSON), and the payload
-   * is the caller's live message, so it gets a copy.
+   * One prepared INSERT (no transaction around it). False when a row with the same instance,
+   * direction and platform message id exists (the unique key): nothing was written.
    */
-  private async insert(event: MessageEvent): Promise<void> {
-    await this.db.fork().insert(MessageEventSchema, structuredClone(event));
+  private async insert(event: MessageEvent): Promise<boolean> {
+    return (await this.sql.run(INSERT_EVENT, insertParams(event))) === 1;
   }
 
   get(id: string): Promise<MessageEvent | null> {
@@ -114,14 +120,9 @@ export class MessageEventStore {
    * fresh event and for one whose previous owner's lease ran out (a crashed worker).
    */
   async claim(id: string, leaseMs: number): Promise<MessageEvent | null> {
-    const em = this.db.fork();
     const now = new Date();
-    const claimed = await em.nativeUpdate(
-      MessageEventSchema,
-      { id, $or: [{ status: 'received' }, { status: 'processing', leaseUntil: { $lt: now } }, { status: 'processing', leaseUntil: null }] },
-      { status: 'processing', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now },
-    );
-    return claimed === 1 ? em.findOne(MessageEventSchema, { id }) : null;
+    const [row] = await this.sql.all(CLAIM_EVENT, [new Date(now.getTime() + leaseMs), now, id, now]);
+    return row ? eventFromRow(row) : null;
   }
 
   /** Extends the leases this worker holds, so nobody takes over events still in its hands. */
@@ -134,8 +135,8 @@ export class MessageEventStore {
    * Writes an event's outcome in one statement. The caller owns the event (its lease), so it
    * holds the whole stage list and no read is needed; the lease is released.
    */
-  async finish(id: string, outcome: EventOutcome): Promise<void> {
-    await this.db.fork().nativeUpdate(MessageEventSchema, { id }, { ...outcome, leaseUntil: null, updatedAt: new Date() });
+  async finish(id: string, o: EventOutcome): Promise<void> {
+    await this.sql.run(FINISH_EVENT, [o.status, JSON.stringify(o.stages), o.personId, o.externalId, o.errorStage, o.errorMessage, o.agentMs, o.totalMs, new Date(), id]);
   }
 
   /** Updates outbound events by platform id (delivery receipts). */
@@ -143,7 +144,8 @@ export class MessageEventStore {
     const em = this.db.fork();
     const event = await em.findOne(MessageEventSchema, { instanceId, direction: 'outbound', externalId });
     if (!event) return null;
-    event.status = status;
+    // Platforms report out of order (read before delivered): the stage is kept, the status never goes back.
+    if (DELIVERY_RANK[status] === undefined || DELIVERY_RANK[status] > (DELIVERY_RANK[event.status] ?? -1)) event.status = status;
     event.stages = [...event.stages, stage(status, detail ? { detail } : {})];
     if (status === 'failed') {
       event.errorStage = 'delivery';

@@ -1,4 +1,5 @@
-import type { EventBus, Hooks, InboundMessage, Logger, Subscription } from '@omni/plugin-sdk';
+import type { EventBus, EventEnvelope, Hooks, InboundHookContext, InboundMessage, Logger, Subscription } from '@omni/plugin-sdk';
+import { attachIdentities } from '../access/known-identities.js';
 import type { InstanceRepository } from '../db/repositories/instance-repository.js';
 import { messagingOf } from '../instances/instance-config.js';
 import type { PendingTurn } from './agent-request.js';
@@ -17,6 +18,11 @@ export interface MessageRouterOptions {
   logger: Logger;
   /** How long a worker owns an event without renewing it before another may take over (default 30 s). */
   leaseMs?: number;
+  /**
+   * Subscriptions sharing the durable consumer, i.e. inbound events routed at once (default 8).
+   * Events of one chat are still routed one after another, in delivery order.
+   */
+  concurrency?: number;
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -26,9 +32,13 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
  * and `message.access` hooks, then debounce per instance and chat and hand bursts to the turn
  * processor. It consumes `message.received` as the durable consumer `omni-router`, so with NATS
  * the work is shared between processes; the stored event's status makes redelivery harmless.
+ * Several subscriptions share that consumer, so one chat's routing (claim, identity, hooks: a
+ * few database round trips) does not hold up the others; a chat's own events keep their order.
  */
 export class MessageRouter {
-  private subscription?: Subscription;
+  private subscriptions: Subscription[] = [];
+  /** Per chat, the end of its routing chain (removed once idle). */
+  private readonly chats = new Map<string, Promise<void>>();
   private readonly buffer: DebounceBuffer<PendingTurn>;
   readonly leaseMs: number;
   /** Events this worker holds (buffered or being processed); their leases are renewed. */
@@ -54,14 +64,28 @@ export class MessageRouter {
       this.o.store.renewLeases([...this.held], this.leaseMs).catch((err: unknown) => this.o.logger.warn({ err }, 'could not renew leases'));
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
     this.renewTimer.unref();
-    this.subscription = await this.o.bus.subscribe('message.received', (event) => this.route(event.id), { durable: 'omni-router' });
+    for (let i = 0; i < Math.max(1, this.o.concurrency ?? 8); i++) {
+      this.subscriptions.push(await this.o.bus.subscribe('message.received', (event) => this.routeInChatOrder(event), { durable: 'omni-router' }));
+    }
   }
 
   /** Stops taking events and finishes the bursts already buffered. */
   async stop(): Promise<void> {
-    await this.subscription?.unsubscribe();
+    await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));
     await this.buffer.drain();
     clearInterval(this.renewTimer);
+  }
+
+  /** Routes after the chat's earlier events (a failure rejects, so the bus delivers the event again). */
+  private routeInChatOrder(event: EventEnvelope<'message.received'>): Promise<void> {
+    const key = `${event.metadata.instanceId ?? ''}:${event.payload?.message?.chatId ?? event.id}`;
+    const routed = (this.chats.get(key) ?? Promise.resolve()).then(() => this.route(event.id));
+    const tail = routed.catch(() => undefined);
+    this.chats.set(key, tail);
+    void tail.then(() => {
+      if (this.chats.get(key) === tail) this.chats.delete(key);
+    });
+    return routed;
   }
 
   /** Routes one stored inbound event; a no-op when it is finished or owned by another worker. */
@@ -74,8 +98,9 @@ export class MessageRouter {
       if (!instance) return await store.finish(eventId, { status: 'skipped', stages: [...event.stages, stage('skipped', { detail: 'instance deleted' })] });
       const started = performance.now();
       const original = event.payload as unknown as InboundMessage;
-      const { personId } = await this.o.identity.resolveSender({ channel: event.channel, instanceId: event.instanceId, sender: original.sender });
-      const context = { instanceId: event.instanceId, channel: event.channel, eventId, traceId: event.traceId, personId };
+      const { personId, identities } = await this.o.identity.resolveSender({ channel: event.channel, instanceId: event.instanceId, sender: original.sender });
+      const context: InboundHookContext = { instanceId: event.instanceId, channel: event.channel, eventId, traceId: event.traceId, personId };
+      if (identities) attachIdentities(context, personId, identities);
       const { message } = await this.o.hooks.callWaterfall('message.inbound', { message: original, context });
       const verdict = (await this.o.hooks.callBail('message.access', { message, context })) ?? { allowed: true, reason: 'no rule matched: allowed by default' };
       const access = stage('access', { ms: Math.round(performance.now() - started), detail: verdict.reason });

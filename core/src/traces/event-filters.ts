@@ -8,8 +8,11 @@ import { EVENT_TYPES, type EventType } from './event-view.js';
 export interface EventFilters {
   /** Any of these channels. */
   channel?: string[];
-  instanceId?: string;
+  /** One instance, or any of several (API keys restricted to some instances). */
+  instanceId?: string | readonly string[];
   personId?: string;
+  /** Inbound: the sender's platform id. */
+  senderId?: string;
   direction?: EventDirection;
   /** Any of these content types. */
   contentType?: string[];
@@ -58,8 +61,9 @@ export function eventTypeCondition(type: EventType): FilterQuery<MessageEvent> {
 export function eventFilterQuery(filters: EventFilters, dialect: Dialect): FilterQuery<MessageEvent> {
   const and: Array<FilterQuery<MessageEvent>> = [];
   if (filters.channel?.length) and.push({ channel: { $in: [...filters.channel] } });
-  if (filters.instanceId !== undefined) and.push({ instanceId: filters.instanceId });
+  if (filters.instanceId !== undefined) and.push({ instanceId: instanceCondition(filters.instanceId) });
   if (filters.personId !== undefined) and.push({ personId: filters.personId });
+  if (filters.senderId !== undefined) and.push({ senderId: filters.senderId });
   if (filters.direction !== undefined) and.push({ direction: filters.direction });
   if (filters.contentType?.length) and.push({ contentType: { $in: [...filters.contentType] } });
   if (filters.eventType?.length) and.push({ $or: [...new Set(filters.eventType)].map(eventTypeCondition) });
@@ -101,3 +105,6 @@ function textOrSenderContains(search: string, dialect: Dialect): FilterQuery<Mes
   const contains = (column: string): FilterQuery<MessageEvent> => ({ [raw(`?? ${like} ? escape '!'`, [column, pattern])]: [] });
   return { $or: [contains('text_content'), contains('sender_name')] };
 }
+
+/** `instanceId` as one id or a list of ids. */
+export const instanceCondition = (id: string | readonly string[]): string | { $in: string[] } => (typeof id === 'string' ? id : { $in: [...id] });

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { OmniError } from '@omni/plugin-sdk';
 import type { Database } from '../db/create-database.js';
 import { MessageEventSchema, type EventStatus, type MessageEvent } from '../db/entities/message-event.js';
-import { createdWithin, eventFilterQuery, type EventFilters } from './event-filters.js';
+import { createdWithin, eventFilterQuery, type EventFilters, instanceCondition } from './event-filters.js';
 import { decodeCursor, encodeCursor } from '../db/keyset-cursor.js';
 
 export type { EventFilters } from './event-filters.js';
@@ -45,7 +45,7 @@ export interface EventWithTrace {
 export interface BySenderOptions {
   /** 1..500, default 50. */
   limit?: number;
-  instanceId?: string;
+  instanceId?: string | readonly string[];
 }
 
 export interface SenderEvents {
@@ -59,7 +59,7 @@ export interface AnalyticsOptions {
   since?: Date;
   /** Exclusive. Default: no upper bound. */
   until?: Date;
-  instanceId?: string;
+  instanceId?: string | readonly string[];
   /** Ignore `since` and `until`: every event ever. */
   allTime?: boolean;
 }
@@ -166,7 +166,7 @@ export class EventQueryRepository {
   /** The newest events sent by one platform user (inbound events whose senderId matches). */
   async bySender(senderId: string, options: BySenderOptions = {}, em: EntityManager = this.db.fork()): Promise<SenderEvents> {
     const limit = checkLimit(options.limit);
-    const where = (): FilterQuery<MessageEvent> => (options.instanceId === undefined ? { senderId } : { senderId, instanceId: options.instanceId });
+    const where = (): FilterQuery<MessageEvent> => (options.instanceId === undefined ? { senderId } : { senderId, instanceId: instanceCondition(options.instanceId) });
     const items = await em.find(MessageEventSchema, where(), { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit });
     const total = await em.count(MessageEventSchema, where());
     return { items, meta: { total, hasMore: total > items.length } };
@@ -184,7 +184,7 @@ export class EventQueryRepository {
     const scope = (): QBFilterQuery<MessageEvent> => ({
       direction: 'inbound',
       ingestMode: 'realtime',
-      ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
+      ...(options.instanceId === undefined ? {} : { instanceId: instanceCondition(options.instanceId) }),
       ...created,
     });
     const query = () => em.createQueryBuilder(MessageEventSchema, 'e').where(scope());

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ChannelCapabilities } from './capabilities.js';
-import type { InboundMessageInput, OutboundMessage, SendResult } from './messages.js';
+import type { InboundMessageInput, Media, OutboundMessage, SendResult } from './messages.js';
 import type { Logger } from './logger.js';
 
 export const CONNECTION_STATES = [
@@ -65,8 +65,67 @@ export interface ChannelInstance<TConfig = unknown> {
   setStatus(status: Omit<ConnectionStatus, 'since'> & { since?: string }): void;
   /** Reports a platform event about an earlier outbound message (delivered, read, failed). */
   reportDelivery(update: { externalId: string; status: 'delivered' | 'read' | 'failed'; error?: string }): Promise<void>;
+  /**
+   * Stores downloaded media bytes (inbound attachments, voice notes) in the kernel's media store and
+   * returns the media to put in the message: `storageKey`, `size`, `mimeType` and `filename`. The API
+   * serves the bytes at `/api/v2/media/<storageKey>`. Download the platform's file first, then call this,
+   * so media never goes missing when the platform's URL expires.
+   */
+  storeMedia(input: StoreMediaInput): Promise<StoredMedia>;
   /** Signals the instance's connection loop to stop; set when the kernel disconnects the instance. */
   readonly signal: AbortSignal;
+}
+
+export interface StoreMediaInput {
+  data: Uint8Array;
+  mimeType?: string;
+  filename?: string;
+}
+
+export type StoredMedia = Media & { storageKey: string; size: number; mimeType: string };
+
+/** A platform user's public profile (seed 000 `GET /instances/:id/profile/:platformUserId`). */
+export interface PlatformProfile {
+  platformUserId: string;
+  name?: string;
+  username?: string;
+  about?: string;
+  avatarUrl?: string;
+  isBot?: boolean;
+}
+
+/** Options of `POST /instances/:id/sync` (seed 000); channels read their own section. */
+export interface SyncRequest {
+  syncContacts: boolean;
+  syncChats: boolean;
+  syncMessages: boolean;
+  since?: string;
+  until?: string;
+  discord?: { guildIds?: string[]; channelIds?: string[]; includeThreads?: boolean; includeForums?: boolean; maxMessagesPerChannel?: number };
+  whatsapp?: { chatIds?: string[]; includeGroups?: boolean; includeBroadcasts?: boolean; maxMessagesPerChat?: number };
+  processMedia?: boolean;
+  batchSize?: number;
+}
+
+export interface SyncProgress {
+  stage: 'contacts' | 'chats' | 'messages';
+  current: number;
+  total: number;
+}
+
+export interface SyncReport {
+  contactsCount: number;
+  chatsCount: number;
+  messagesCount: number;
+}
+
+/** A stored platform session found by `POST /instances/discover` (WhatsApp Baileys). */
+export interface DiscoveredSession {
+  sessionId: string;
+  phone: string;
+  name?: string;
+  connected: boolean;
+  lastSeen?: string;
 }
 
 export interface MessageRef {
@@ -102,7 +161,16 @@ export interface ChannelAdapter<TConfig = unknown> {
   typing?(instanceId: string, chatId: string, state: 'composing' | 'paused'): Promise<void>;
   markRead?(instanceId: string, refs: MessageRef[]): Promise<void>;
   updateProfile?(instanceId: string, profile: ProfileUpdate): Promise<void>;
-  validateRecipient?(instanceId: string, recipient: string): Promise<{ valid: boolean; exists: boolean; normalized: string }>;
+  validateRecipient?(instanceId: string, recipient: string): Promise<{ valid: boolean; exists: boolean; normalized: string; profile?: { name?: string; avatar?: string } }>;
+  /** A platform user's profile, for `GET /instances/:id/profile/:platformUserId`. */
+  fetchProfile?(instanceId: string, platformUserId: string): Promise<PlatformProfile>;
+  /**
+   * Imports history for `POST /instances/:id/sync`. Messages go through `instance.receive` with
+   * `ingestMode: 'history'` (stored, never routed to an agent). Report progress as it goes.
+   */
+  sync?(instanceId: string, request: SyncRequest, progress: (p: SyncProgress) => void): Promise<SyncReport>;
+  /** Sessions stored for this channel, for `POST /instances/discover`. */
+  discoverSessions?(): Promise<DiscoveredSession[]>;
   /** Receives platform webhooks at `/api/v2/webhooks/:channel/:instanceId`. */
   handleWebhook?(instanceId: string, request: WebhookRequest): Promise<WebhookResponse>;
 }

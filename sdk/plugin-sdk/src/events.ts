@@ -20,6 +20,8 @@ export interface OmniEventMap {
   'identity.unlinked': { identityId: string; fromPersonId: string; personId: string; reason: string };
   'identity.merged': { personId: string; deletedPersonId: string; mergedIdentityIds: string[]; reason: string | null };
   'plugin.status': { pluginId: string; status: string; error?: string };
+  /** A setting was set or reset to its default. Carries no value: read it with the settings service (secrets stay secret). */
+  'settings.changed': { key: string; reset: boolean };
 }
 
 export type EventType = keyof OmniEventMap & string;

@@ -41,6 +41,28 @@ interface PluginDefinitionBase<S extends readonly ServiceName[], C extends z.Zod
   config?: C;
   /** How long setup may take before the plugin is marked failed (default: the kernel's, 10 s). */
   setupTimeoutMs?: number;
+  /** Runtime-editable settings the plugin contributes, listed as `plugin.<id>.<key>` under `/api/v2/settings`. */
+  settings?: readonly PluginSettingDeclaration[];
+}
+
+export const SETTING_VALUE_TYPES = ['string', 'integer', 'number', 'boolean', 'json', 'secret'] as const;
+export type SettingValueType = (typeof SETTING_VALUE_TYPES)[number];
+
+/** One setting a plugin contributes. Its full key is `plugin.<pluginId>.<key>`. */
+export interface PluginSettingDeclaration {
+  /** Lowercase, digits, `_`, `-` and `.`: `api_token`, `limits.max_size`. */
+  key: string;
+  /** `secret` values are encrypted at rest and masked in every response. */
+  valueType: SettingValueType;
+  /** Default: the plugin id. */
+  category?: string;
+  description: string;
+  /** Used until someone sets a value; must pass `schema`. Secrets usually have none. */
+  default?: unknown;
+  /** Validates a new value (after the value-type check). */
+  schema?: z.ZodType;
+  /** Mask the value even though its type is not `secret`. */
+  secret?: boolean;
 }
 
 export interface ChannelPluginDefinition<
@@ -107,6 +129,19 @@ export const pluginManifestSchema = z.object({
   services: z.array(z.string()).optional(),
   config: z.custom<z.ZodType>(isZodSchema, 'config must be a zod schema').optional(),
   setupTimeoutMs: z.number().int().positive().optional(),
+  settings: z
+    .array(
+      z.object({
+        key: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'setting keys are lowercase, digits, _, - and .').max(128),
+        valueType: z.enum(SETTING_VALUE_TYPES),
+        category: z.string().min(1).max(64).optional(),
+        description: z.string(),
+        default: z.unknown().optional(),
+        schema: z.custom<z.ZodType>(isZodSchema, 'a setting schema must be a zod schema').optional(),
+        secret: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   setup: z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', 'setup must be a function'),
 });
 

@@ -23,7 +23,23 @@ export interface OmniServices {
   hooks: Hooks;
   events: EventBus;
   kv: KeyValueStore;
+  /**
+   * Like `kv`, private to the plugin, but every value is encrypted at rest with AES-256-GCM
+   * (key from `OMNI_SECRET_KEY` or the data directory's key file). For credentials and session keys.
+   */
+  secrets: KeyValueStore;
+  /** The settings the plugin declared in `settings`, as an operator set them through the API. */
+  settings: PluginSettings;
+}
+
+/** Read access to a plugin's own settings (`plugin.<id>.<key>` in the API). */
+export interface PluginSettings {
+  /**
+   * The current value of one of the plugin's declared settings: the stored value, else the
+   * declared default, else null. Secrets come in clear. An undeclared key throws NOT_FOUND.
+   */
+  get<T = unknown>(key: string): Promise<T>;
 }
 
 export type ServiceName = keyof OmniServices & string;
-export const CORE_SERVICE_NAMES = ['logger', 'hooks', 'events', 'kv'] as const satisfies readonly ServiceName[];
+export const CORE_SERVICE_NAMES = ['logger', 'hooks', 'events', 'kv', 'secrets', 'settings'] as const satisfies readonly ServiceName[];

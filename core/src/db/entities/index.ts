@@ -1,5 +1,6 @@
 import { AccessRuleSchema } from './access-rule.js';
 import { AgentProviderSchema } from './agent-provider.js';
+import { ApiKeyAuditSchema, ApiKeySchema } from './api-key.js';
 import { IdempotencyKeySchema } from './idempotency-key.js';
 import { InstanceSchema } from './instance.js';
 import { KvEntrySchema } from './kv-entry.js';
@@ -7,6 +8,8 @@ import { MessageEventSchema } from './message-event.js';
 import { PersonSchema } from './person.js';
 import { PlatformIdentitySchema } from './platform-identity.js';
 import { PluginStateSchema } from './plugin-state.js';
+import { SettingHistorySchema } from './setting-history.js';
+import { SettingSchema } from './setting.js';
 
 export const entities = [
   PluginStateSchema,
@@ -18,4 +21,8 @@ export const entities = [
   AccessRuleSchema,
   AgentProviderSchema,
   IdempotencyKeySchema,
+  ApiKeySchema,
+  ApiKeyAuditSchema,
+  SettingSchema,
+  SettingHistorySchema,
 ];

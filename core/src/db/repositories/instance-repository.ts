@@ -4,6 +4,14 @@ import { OmniError } from '@omni/plugin-sdk';
 import type { Database } from '../create-database.js';
 import { InstanceSchema, type DesiredState, type Instance, type JsonObject } from '../entities/instance.js';
 import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
+import type { SecretFields } from '../../secrets/secret-fields.js';
+
+/** Encrypts channel credentials and the agent API key at rest; without it they are stored as given (tests). */
+export interface InstanceSecrets {
+  fields: SecretFields;
+  /** The channel's secret fields (`secretFields` of its plugin). */
+  channelFields(channel: string): readonly string[];
+}
 
 export interface CreateInstanceInput {
   name: string;
@@ -24,6 +32,8 @@ export type InstancePatch = Partial<CreateInstanceInput>;
 export interface ListInstancesOptions {
   /** Only instances of these channels; unset or empty: all. */
   channel?: string[];
+  /** Only these instances (API keys restricted to some). */
+  ids?: readonly string[];
   /** `nextCursor` of the previous page. */
   cursor?: string;
   limit: number;
@@ -46,10 +56,30 @@ export class InstanceRepository {
   constructor(
     private readonly db: Database,
     private readonly cacheTtlMs = 1_000,
+    private readonly secrets?: InstanceSecrets,
   ) {}
 
+  private sealed<T extends InstancePatch>(input: T, channel: string): T {
+    const s = this.secrets;
+    if (!s) return input;
+    const out = { ...input };
+    if (input.channelConfig) out.channelConfig = s.fields.seal(input.channelConfig, s.channelFields(channel));
+    if (input.agent) out.agent = s.fields.seal(input.agent, ['apiKey']);
+    return out;
+  }
+
+  /** A detached copy with secrets decrypted: entities themselves keep the encrypted values. */
+  private opened(instance: Instance): Instance;
+  private opened(instance: Instance | null): Instance | null;
+  private opened(instance: Instance | null): Instance | null {
+    const s = this.secrets;
+    if (!s || !instance) return instance;
+    return { ...instance, channelConfig: s.fields.open(instance.channelConfig), agent: s.fields.open(instance.agent) };
+  }
+
   /** Throws OmniError CONFLICT when the name is taken. */
-  async create(input: CreateInstanceInput, em: EntityManager = this.db.fork()): Promise<Instance> {
+  async create(plain: CreateInstanceInput, em: EntityManager = this.db.fork()): Promise<Instance> {
+    const input = this.sealed(plain, plain.channel);
     const instance = em.create(InstanceSchema, {
       name: input.name,
       channel: input.channel,
@@ -61,42 +91,43 @@ export class InstanceRepository {
       desiredState: input.desiredState ?? 'connected',
     });
     await flushUniqueName(em, input.name);
-    return instance;
+    return this.opened(instance);
   }
 
   /** Callers must not modify what they get: it may be shared through the cache. */
   async get(id: string, em?: EntityManager): Promise<Instance | null> {
     const hit = this.cache.get(id);
     if (hit && hit.until > Date.now()) return hit.instance;
-    const instance = await (em ?? this.db.fork()).findOne(InstanceSchema, { id });
+    const instance = this.opened(await (em ?? this.db.fork()).findOne(InstanceSchema, { id }));
     if (instance) this.cache.set(id, { instance, until: Date.now() + this.cacheTtlMs });
     else this.cache.delete(id);
     return instance;
   }
 
-  getByName(name: string, em: EntityManager = this.db.fork()): Promise<Instance | null> {
-    return em.findOne(InstanceSchema, { name });
+  async getByName(name: string, em: EntityManager = this.db.fork()): Promise<Instance | null> {
+    return this.opened(await em.findOne(InstanceSchema, { name }));
   }
 
   /** Pages through instances by creation time, oldest first. */
   async list(options: ListInstancesOptions, em: EntityManager = this.db.fork()): Promise<InstancePage> {
-    const { channel, cursor, limit } = options;
+    const { channel, ids, cursor, limit } = options;
     if (!Number.isInteger(limit) || limit < 1) throw new OmniError('VALIDATION_ERROR', `limit must be a positive integer, got ${limit}`);
     const where: FilterQuery<Instance> = {};
     if (channel?.length) where.channel = { $in: channel };
+    if (ids) where.id = { $in: [...ids] };
     if (cursor !== undefined) {
       const after = decodeCursor(cursor);
       where.$or = [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, id: { $gt: after.id } }];
     }
     // One extra row tells whether another page follows.
     const rows = await em.find(InstanceSchema, where, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], limit: limit + 1 });
-    const items = rows.slice(0, limit);
+    const items = rows.slice(0, limit).map((i) => this.opened(i));
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 
-  listActive(em: EntityManager = this.db.fork()): Promise<Instance[]> {
-    return em.find(InstanceSchema, { isActive: true }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  async listActive(em: EntityManager = this.db.fork()): Promise<Instance[]> {
+    return (await em.find(InstanceSchema, { isActive: true }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((i) => this.opened(i));
   }
 
   /** Throws OmniError NOT_FOUND for an unknown id, CONFLICT when renaming to a taken name. */
@@ -104,9 +135,9 @@ export class InstanceRepository {
     this.cache.delete(id);
     const instance = await em.findOne(InstanceSchema, { id });
     if (!instance) throw new OmniError('NOT_FOUND', `instance ${id} not found`);
-    em.assign(instance, patch, { ignoreUndefined: true, mergeObjectProperties: false });
+    em.assign(instance, this.sealed(patch, instance.channel), { ignoreUndefined: true, mergeObjectProperties: false });
     await flushUniqueName(em, instance.name);
-    return instance;
+    return this.opened(instance);
   }
 
   /** False when there was no such instance. */

@@ -4,6 +4,7 @@ import { EVENT_DIRECTIONS } from '../../db/entities/message-event.js';
 import { DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE, MAX_RETENTION_DAYS, type EventQueryRepository } from '../../traces/event-query-repository.js';
 import { EVENT_TYPES, eventSchema, toEventView } from '../../traces/event-view.js';
 import { idParam, queryBoolean, queryLimit, queryList } from '../query-params.js';
+import { assertInstanceAllowed, authOf, narrowInstances } from '../../auth/request-guard.js';
 import { defineRoute } from '../route.js';
 
 export interface EventRouteDeps {
@@ -89,9 +90,9 @@ export const eventRoutes = ({ events }: EventRouteDeps) => [
     tags: ['events'],
     query: listQuery,
     response: z.object({ items: z.array(eventSchema), meta: z.object({ cursor: z.string().nullable(), hasMore: z.boolean(), total: z.number() }) }),
-    handler: async ({ query }) => {
+    handler: async ({ query, ctx }) => {
       const { limit, cursor, ...filters } = query;
-      const page = await events.list(filters, { limit, cursor });
+      const page = await events.list({ ...filters, instanceId: narrowInstances(ctx, filters.instanceId) }, { limit, cursor });
       return { items: page.items.map(toEventView), meta: { cursor: page.nextCursor, hasMore: page.nextCursor !== null, total: page.total } };
     },
   }),
@@ -102,8 +103,8 @@ export const eventRoutes = ({ events }: EventRouteDeps) => [
     tags: ['events'],
     query: analyticsQuery,
     response: eventAnalyticsSchema,
-    handler: async ({ query }) => {
-      const result = await events.analytics(query);
+    handler: async ({ query, ctx }) => {
+      const result = await events.analytics({ ...query, instanceId: narrowInstances(ctx, query.instanceId) });
       return { ...result, period: { since: result.period.since?.toISOString() ?? null, until: result.period.until?.toISOString() ?? null } };
     },
   }),
@@ -115,8 +116,8 @@ export const eventRoutes = ({ events }: EventRouteDeps) => [
     params: z.object({ senderId: z.string().min(1).max(255) }),
     query: bySenderQuery,
     response: z.object({ items: z.array(eventSchema), meta: z.object({ total: z.number(), hasMore: z.boolean() }) }),
-    handler: async ({ params, query }) => {
-      const result = await events.bySender(params.senderId, query);
+    handler: async ({ params, query, ctx }) => {
+      const result = await events.bySender(params.senderId, { ...query, instanceId: narrowInstances(ctx, query.instanceId) });
       return { items: result.items.map(toEventView), meta: result.meta };
     },
   }),
@@ -139,9 +140,10 @@ export const eventRoutes = ({ events }: EventRouteDeps) => [
     tags: ['events'],
     params: idParam,
     response: eventWithTraceSchema,
-    handler: async ({ params }) => {
+    handler: async ({ params, ctx }) => {
       const found = await events.get(params.id);
       if (!found) throw new OmniError('NOT_FOUND', `event ${params.id} not found`);
+      assertInstanceAllowed(authOf(ctx), found.event.instanceId);
       return { ...toEventView(found.event), trace: found.trace.map(toEventView) };
     },
   }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONNECTION_STATES, OmniError } from '@omni/plugin-sdk';
 import type { Kernel } from '../../kernel/create-kernel.js';
 import { agentConfigSchema, mediaConfigSchema, messagingConfigSchema } from '../../instances/instance-config.js';
+import { authOf } from '../../auth/request-guard.js';
 import { idParam, queryLimit, queryList } from '../query-params.js';
 import { defineRoute } from '../route.js';
 
@@ -65,8 +66,8 @@ export const instanceRoutes = (kernel: Kernel) => {
       tags: ['instances'],
       query: z.object({ channel: queryList(z.string().max(64)), status: queryList(z.enum(CONNECTION_STATES)), limit: queryLimit(200, 50), cursor: z.string().max(512).optional() }),
       response: z.object({ items: z.array(instanceSchema), meta: z.object({ cursor: z.string().nullable(), hasMore: z.boolean() }) }),
-      handler: async ({ query }) => {
-        const page = await instances.list(query);
+      handler: async ({ query, ctx }) => {
+        const page = await instances.list({ ...query, ids: authOf(ctx)?.instanceIds ?? undefined });
         return { items: page.items.map((i) => instances.view(i)), meta: { cursor: page.nextCursor, hasMore: page.nextCursor !== null } };
       },
     }),

@@ -3,6 +3,7 @@ import { CONTENT_TYPES, type ContentType } from '../capabilities.js';
 import type { ConnectionState } from '../channel.js';
 import type { ChannelPluginDefinition } from '../plugin.js';
 import { sampleContent } from './content-samples.js';
+import type { TestHttpClient } from './http-client.js';
 import { startTestKernel, type TestKernel } from './start-test-kernel.js';
 
 /** What the platform side saw the instance send. */
@@ -18,8 +19,14 @@ export interface ChannelTestDriver {
   instanceConfig(): Record<string, unknown>;
   /** A recipient id that is valid on this platform. */
   recipient: string;
-  /** Makes the platform deliver a user's text message to the instance; resolves once delivered. */
-  deliverText(target: { instanceId: string; baseUrl: string }, message: { externalId: string; from: string; fromName?: string; chatId: string; text: string }): Promise<void>;
+  /**
+   * Makes the platform deliver a user's text message to the instance; resolves once delivered.
+   * Platforms that assign message ids themselves (Telegram, Discord, Slack) resolve with
+   * `{ externalId }`: the id the plugin will report for that message.
+   */
+  deliverText(target: { instanceId: string; baseUrl: string }, message: { externalId: string; from: string; fromName?: string; chatId: string; text: string }): Promise<void | { externalId: string }>;
+  /** Optional: links a newly created instance when the platform needs a user step first (e.g. scanning a QR code). */
+  link?(target: { instanceId: string; http: TestHttpClient }): Promise<void>;
   /** Resolves with the next message the instance sent to the platform. */
   nextOutbound(timeoutMs?: number): Promise<ObservedOutbound>;
   close(): Promise<void>;
@@ -91,12 +98,14 @@ export function describeChannelConformance(options: ChannelConformanceOptions): 
     it('connects an instance', async () => {
       const instance = await tk.createInstance({ channel: channelId, channelConfig: driver.instanceConfig() });
       instanceId = instance.id;
+      await driver.link?.({ instanceId, http: tk.http });
       await waitForState(tk, instanceId, connected);
     });
 
     it('normalizes an inbound text message and keeps the platform message id', async () => {
       inboundExternalId = `conf-${Date.now()}`;
-      await driver.deliverText({ instanceId, baseUrl: tk.url }, { externalId: inboundExternalId, from: driver.recipient, fromName: 'Conformance User', chatId: driver.recipient, text: 'hello from the platform' });
+      const delivered = await driver.deliverText({ instanceId, baseUrl: tk.url }, { externalId: inboundExternalId, from: driver.recipient, fromName: 'Conformance User', chatId: driver.recipient, text: 'hello from the platform' });
+      if (delivered) inboundExternalId = delivered.externalId;
       const event = await tk.events.waitFor('message.received', (e) => e.payload.message.externalId === inboundExternalId);
       expect(event.metadata).toMatchObject({ instanceId, channel: channelId });
       expect(event.payload.message.content).toEqual({ type: 'text', text: 'hello from the platform' });

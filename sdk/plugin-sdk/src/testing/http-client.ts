@@ -26,6 +26,11 @@ export class TestHttpClient {
     });
   }
 
+  /** The raw fetch Response (binary bodies, streaming), with the client's default headers. */
+  fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(new URL(path, this.baseUrl), { ...init, headers: { ...this.defaultHeaders, ...(init.headers as Record<string, string> | undefined) } });
+  }
+
   get<T = any>(path: string, headers?: Record<string, string>) {
     return this.request<T>('GET', path, { headers });
   }

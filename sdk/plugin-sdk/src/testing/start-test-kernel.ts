@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ export interface TestKernelOptions {
 export interface TestKernel {
   /** Base URL of the running HTTP API. */
   url: string;
+  /** The admin API key of this kernel; `http` sends it on every request. */
+  apiKey: string;
   http: TestHttpClient;
   kernel: Kernel;
   hooks: Kernel['hooks'];
@@ -55,15 +58,18 @@ export async function startTestKernel(options: TestKernelOptions): Promise<TestK
     natsNamespace: services?.natsNamespace ?? base.natsNamespace,
     environment: 'test',
     pluginConfig: options.config ?? {},
+    apiKey: `omni_test_${randomBytes(24).toString('base64url')}`,
     ...options.kernel,
   };
+  const apiKey = config.apiKey!;
   const logger = createLogger(config.logLevel);
   const plugins = options.plugins.map((definition, i) => ({ definition, source: `test:${(definition as Partial<PluginDefinition>)?.id ?? i}` }));
   const running = await startServer({ config, logger, plugins });
   const recorder = await EventRecorder.attach(running.kernel.events);
   return {
     url: running.url,
-    http: new TestHttpClient(running.url),
+    apiKey,
+    http: new TestHttpClient(running.url, { 'x-api-key': apiKey }),
     kernel: running.kernel,
     hooks: running.kernel.hooks,
     events: Object.assign(recorder, { bus: running.kernel.events }),

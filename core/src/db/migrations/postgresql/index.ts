@@ -3,9 +3,13 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124220451_initial } from './Migration20261124220451_initial.js';
 import { Migration20261124223410_pipeline } from './Migration20261124223410_pipeline.js';
 import { Migration20261124224749_indexes_and_avatar_text } from './Migration20261124224749_indexes_and_avatar_text.js';
+import { Migration20261125001950_settings } from './Migration20261125001950_settings.js';
+import { Migration20261125002504_api_keys } from './Migration20261125002504_api_keys.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261124220451_initial', class: Migration20261124220451_initial },
   { name: 'Migration20261124223410_pipeline', class: Migration20261124223410_pipeline },
   { name: 'Migration20261124224749_indexes_and_avatar_text', class: Migration20261124224749_indexes_and_avatar_text },
+  { name: 'Migration20261125001950_settings', class: Migration20261125001950_settings },
+  { name: 'Migration20261125002504_api_keys', class: Migration20261125002504_api_keys },
 ];

@@ -3,9 +3,13 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124220450_initial } from './Migration20261124220450_initial.js';
 import { Migration20261124223409_pipeline } from './Migration20261124223409_pipeline.js';
 import { Migration20261124224747_indexes_and_avatar_text } from './Migration20261124224747_indexes_and_avatar_text.js';
+import { Migration20261125001945_settings } from './Migration20261125001945_settings.js';
+import { Migration20261125002446_api_keys } from './Migration20261125002446_api_keys.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261124220450_initial', class: Migration20261124220450_initial },
   { name: 'Migration20261124223409_pipeline', class: Migration20261124223409_pipeline },
   { name: 'Migration20261124224747_indexes_and_avatar_text', class: Migration20261124224747_indexes_and_avatar_text },
+  { name: 'Migration20261125001945_settings', class: Migration20261125001945_settings },
+  { name: 'Migration20261125002446_api_keys', class: Migration20261125002446_api_keys },
 ];
