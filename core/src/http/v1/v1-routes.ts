@@ -10,10 +10,9 @@ import { toEventView } from '../../traces/event-view.js';
 import { toPersonDto } from '../routes/person-routes.js';
 import { queryBoolean } from '../query-params.js';
 import { defineRoute, type RouteDefinition } from '../route.js';
-import { toV1Instance, toV1Status, toV1Trace } from './v1-views.js';
+import { toV1Instance, toV1Status, toV1Trace, v1InstanceSchema, v1SettingSchema, v1TraceSchema, v1UserSchema } from './v1-views.js';
 
 const nameParam = z.object({ name: z.string().min(1).max(100) });
-const v1Instance = z.record(z.string(), z.unknown());
 const sendTextBody = z
   .object({
     phone_number: z.string().min(1).max(256).optional(),
@@ -71,7 +70,7 @@ export const v1Routes = (kernel: Kernel): RouteDefinition[] => {
       summary: 'v1: list instances (maps to GET /api/v2/instances)',
       tags: ['v1'],
       query: z.object({ skip: z.coerce.number().int().min(0).max(100_000).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100), include_status: queryBoolean.optional() }),
-      response: z.array(v1Instance),
+      response: z.array(v1InstanceSchema),
       handler: async ({ query, ctx }) => {
         const page = await kernel.instances.list({ ids: authOf(ctx)?.instanceIds ?? undefined, limit: query.skip + query.limit });
         return page.items.slice(query.skip).map(view);
@@ -83,7 +82,7 @@ export const v1Routes = (kernel: Kernel): RouteDefinition[] => {
       summary: 'v1: one instance by name (maps to GET /api/v2/instances/:id)',
       tags: ['v1'],
       params: nameParam,
-      response: v1Instance,
+      response: v1InstanceSchema,
       handler: async ({ params, ctx }) => view(await byName(ctx, params.name)),
     }),
     defineRoute({
@@ -126,7 +125,7 @@ export const v1Routes = (kernel: Kernel): RouteDefinition[] => {
         limit: z.coerce.number().int().min(1).max(1000).default(50),
         offset: z.coerce.number().int().min(0).max(9000).default(0),
       }),
-      response: z.array(z.record(z.string(), z.unknown())),
+      response: z.array(v1TraceSchema),
       handler: async ({ query, ctx }) => {
         const instance = query.instance_name ? await byName(ctx, query.instance_name) : undefined;
         const eventType = query.trace_status === undefined ? undefined : query.trace_status === 'failed' ? ['message.failed' as const] : query.trace_status === 'blocked' ? ['message.blocked' as const] : ['message.received' as const];
@@ -159,7 +158,7 @@ export const v1Routes = (kernel: Kernel): RouteDefinition[] => {
       summary: 'v1: users (maps to GET /api/v2/persons)',
       tags: ['v1'],
       query: z.object({ search: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-      response: z.array(z.record(z.string(), z.unknown())),
+      response: z.array(v1UserSchema),
       handler: async ({ query }) =>
         (await kernel.identity.searchPersons(query.search, query.limit)).map(toPersonDto).map((p) => ({
           id: p.id,
@@ -175,7 +174,7 @@ export const v1Routes = (kernel: Kernel): RouteDefinition[] => {
       path: '/api/v1/settings',
       summary: 'v1: settings (maps to GET /api/v2/settings)',
       tags: ['v1'],
-      response: z.array(z.record(z.string(), z.unknown())),
+      response: z.array(v1SettingSchema),
       handler: async () =>
         (await kernel.settings.list({ limit: 1000 })).map((s) => ({ key: s.key, value: s.value, value_type: s.valueType, category: (s as { category?: string }).category ?? null })),
     }),
