@@ -31,6 +31,18 @@ export interface EventOutcome {
  * lifecycle. What every message runs (insert, claim, finish) goes through prepared statements
  * (`message-event-sql.ts`); the rest through MikroORM.
  */
+/**
+ * Inbound events that are kept and traced but never become an agent turn: history imports, and
+ * platform events about earlier messages (reactions, edits, deletes), which an agent should not
+ * answer as if they were new messages.
+ */
+function whyNotRouted(message: InboundMessage): string | undefined {
+  if (message.ingestMode === 'history') return 'history sync';
+  if (message.change) return `${message.change.kind} of ${message.change.targetId}`;
+  if (message.content.type === 'reaction') return 'reaction';
+  return undefined;
+}
+
 /** How far an outbound message got; a later report of an earlier step does not move it back. */
 const DELIVERY_RANK: Partial<Record<EventStatus, number>> = { sending: 0, sent: 1, delivered: 2, read: 3 };
 
@@ -44,7 +56,7 @@ export class MessageEventStore {
   /** Stores an inbound message once per (instance, platform message id); a redelivery returns the first row. */
   async insertInbound(input: { instanceId: string; channel: string; message: InboundMessage }): Promise<{ event: MessageEvent; duplicate: boolean }> {
     const { message } = input;
-    const history = message.ingestMode === 'history';
+    const notRouted = whyNotRouted(message);
     const event = newEvent({
       traceId: randomUUID(),
       direction: 'inbound',
@@ -59,10 +71,10 @@ export class MessageEventStore {
       contentType: message.content.type,
       textContent: describeContent(message.content),
       payload: message as unknown as Record<string, unknown>,
-      status: history ? 'skipped' : 'received',
+      status: notRouted ? 'skipped' : 'received',
       errorStage: null,
       errorMessage: null,
-      stages: [stage('received', history ? { detail: 'history sync: stored, not routed' } : {})],
+      stages: [stage('received', notRouted ? { detail: `${notRouted}: stored, not routed` } : {})],
       ingestMode: message.ingestMode,
       replyToEventId: null,
       agentMs: null,
