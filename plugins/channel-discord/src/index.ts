@@ -1,0 +1,26 @@
+import { definePlugin } from '@omni/plugin-sdk';
+import pkg from '../package.json' with { type: 'json' };
+import { discordCapabilities } from './capabilities.js';
+import { createDiscordAdapter } from './discord-adapter.js';
+import { discordInstanceConfig } from './instance-config.js';
+
+/** Discord bots through discord.js: gateway (or signed webhook) in, REST out. */
+export default definePlugin({
+  id: 'channel-discord',
+  version: pkg.version,
+  kind: 'channel',
+  description: 'Discord bots via discord.js: DMs, guild channels and threads, attachments, reactions, edits, bot profile',
+  compat: { sdk: '^1.0.0' },
+  channel: {
+    id: 'discord',
+    name: 'Discord',
+    description: 'A Discord bot: messages in over the gateway (or a signed webhook relay), replies out over the REST API',
+    instanceConfig: discordInstanceConfig,
+    secretFields: ['botToken'],
+  },
+  capabilities: discordCapabilities,
+  setup: () => ({ adapter: createDiscordAdapter() }),
+});
+
+export { discordInstanceConfig, type DiscordInstanceConfig } from './instance-config.js';
+export { discordCapabilities } from './capabilities.js';
