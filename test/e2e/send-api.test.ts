@@ -56,6 +56,21 @@ describe.each(backends)('send API ($name)', ({ backend }) => {
       expect(req?.body).toEqual({ instanceId, messageId: res.body.messageId, to: recipient, chatId: recipient, content: { type: 'text', text: 'hello there' }, replyTo: 'ext-1' });
     });
 
+    it('POST /messages: text over the channel limit goes out as ordered parts in one trace', async () => {
+      const recipient = to('long');
+      const max = tk.kernel.channels.get('webhook')!.capabilities.limits.maxTextLength;
+      const text = `${'a'.repeat(max - 10)} ${'b'.repeat(20)} end`;
+      const res = await post('', { instanceId, to: recipient, text, replyTo: 'ext-2' });
+      expectSent(res);
+      expect(res.body.parts).toHaveLength(2);
+      const requests = sent(recipient);
+      expect(requests.map((r) => r.body.content.text).join(' ')).toBe(text);
+      expect(requests.every((r) => r.body.content.text.length <= max)).toBe(true);
+      expect(requests.map((r) => r.body.replyTo)).toEqual(['ext-2', undefined]);
+      const trace = await tk.http.get(`/api/v2/events/${res.body.messageId}`);
+      expect(trace.body.trace.map((e: { id: string }) => e.id)).toEqual([res.body.parts[1].messageId]);
+    });
+
     it('POST /messages/media: by url, with caption', async () => {
       const recipient = to('media-url');
       const res = await post('/media', { instanceId, to: recipient, type: 'image', url: 'https://example.com/cat.png', mimeType: 'image/png', caption: 'a cat' });

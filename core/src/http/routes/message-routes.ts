@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OmniError, contactCardSchema, type MessageContent } from '@omni/plugin-sdk';
 import type { Kernel } from '../../kernel/create-kernel.js';
+import { splitReply } from '../../pipeline/split-reply.js';
 import { idempotent } from '../idempotency.js';
 import { defineRoute } from '../route.js';
 
@@ -13,7 +14,14 @@ const media = {
 };
 const oneSource = (m: { url?: string; base64?: string }) => (m.url === undefined) !== (m.base64 === undefined);
 
-export const messageResultSchema = z.object({ messageId: z.string(), externalMessageId: z.string(), status: z.literal('sent'), traceId: z.string() });
+export const messageResultSchema = z.object({
+  messageId: z.string(),
+  externalMessageId: z.string(),
+  status: z.literal('sent'),
+  traceId: z.string(),
+  /** Set when a text longer than the channel's limit went out as several messages (the first is the one above). */
+  parts: z.array(z.object({ messageId: z.string(), externalMessageId: z.string() })).optional(),
+});
 
 const bodies = {
   text: z.strictObject({ ...target, text: z.string().min(1).max(100_000), replyTo: z.string().max(256).optional(), threadId: z.string().max(256).optional() }),
@@ -30,14 +38,27 @@ type SendBody = { instanceId: string; to: string; replyTo?: string; threadId?: s
 
 /** POST /api/v2/messages and friends: each builds content; sending, capability checks and tracing are shared. */
 export const messageRoutes = (kernel: Kernel) => {
-  const send = async (body: SendBody, content: MessageContent) => {
-    const result = await kernel.messages.send({ instanceId: body.instanceId, to: body.to, content, replyTo: body.replyTo, threadId: body.threadId });
+  const sendOne = async (body: SendBody, content: MessageContent, traceId?: string) => {
+    const result = await kernel.messages.send({ instanceId: body.instanceId, to: body.to, content, replyTo: body.replyTo, threadId: body.threadId, traceId });
     if (!result.ok) {
       throw new OmniError('PLATFORM_ERROR', `the channel did not send the message: ${result.error.message}`, {
         details: { messageId: result.messageId, traceId: result.traceId, code: result.error.code, retryable: result.error.retryable, retryAfterMs: result.error.retryAfterMs },
       });
     }
     return { messageId: result.messageId, externalMessageId: result.externalId, status: 'sent' as const, traceId: result.traceId };
+  };
+  /** Text over the channel's limit goes out as several messages, in order, in one trace. */
+  const send = async (body: SendBody, content: MessageContent) => {
+    const max = kernel.channels.get((await kernel.instanceRepository.get(body.instanceId))?.channel ?? '')?.capabilities.limits.maxTextLength;
+    if (content.type !== 'text' || max === undefined || content.text.length <= max) return sendOne(body, content);
+    const [first, ...rest] = splitReply(content.text, { autoSplit: false, maxLength: max });
+    const head = await sendOne(body, { type: 'text', text: first! });
+    const parts = [{ messageId: head.messageId, externalMessageId: head.externalMessageId }];
+    for (const text of rest) {
+      const next = await sendOne({ ...body, replyTo: undefined }, { type: 'text', text }, head.traceId);
+      parts.push({ messageId: next.messageId, externalMessageId: next.externalMessageId });
+    }
+    return { ...head, parts };
   };
   const route = <B extends z.ZodType>(path: string, summary: string, body: B, content: (b: z.output<B>) => MessageContent, response: z.ZodType = messageResultSchema, extra: Record<string, unknown> = {}) =>
     defineRoute({
