@@ -1,4 +1,4 @@
-import { OmniError, type ChannelInstance, type ConnectionStatus, type EventBus, type IngressResult, type InboundMessageInput, type Logger } from '@omni/plugin-sdk';
+import { OmniError, type ChannelInstance, type ConnectionState, type ConnectionStatus, type EventBus, type IngressResult, type InboundMessageInput, type Logger } from '@omni/plugin-sdk';
 import type { ChannelRegistry, RegisteredChannel } from '../kernel/channel-registry.js';
 import type { MediaStore } from '../media/media-store.js';
 import type { InstanceStore, StoredInstance } from './instance-store.js';
@@ -15,6 +15,9 @@ interface LiveConnection {
 }
 
 const now = () => new Date().toISOString();
+
+/** States in which the channel has given up on the connection and waits to be told to connect again. */
+const ENDED_STATES: ReadonlySet<ConnectionState> = new Set(['logged_out', 'replaced', 'error']);
 
 /**
  * Connects instances through their channel plugin and keeps each one's status. Instances
@@ -90,7 +93,11 @@ export class ConnectionManager {
   }
 
   private async open(instance: StoredInstance, channel: RegisteredChannel): Promise<void> {
-    if (this.live.has(instance.id)) return;
+    if (this.live.has(instance.id)) {
+      // A connection the platform ended (logged out, replaced, failed) is still held open; connecting means starting over.
+      if (!ENDED_STATES.has(this.status(instance.id).state)) return;
+      await this.close(instance.id);
+    }
     const abort = new AbortController();
     this.live.set(instance.id, { channel, abort });
     this.setStatus(instance, { state: 'connecting', since: now() });
