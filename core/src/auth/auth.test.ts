@@ -152,6 +152,16 @@ describe('rate limits and CORS', () => {
     expect((await new TestHttpClient(tk.url, { 'x-api-key': key }).get('/api/v2/channels')).status).toBe(200);
   });
 
+  it('never limits platform webhooks', async () => {
+    const statuses = new Set<number>();
+    for (let i = 0; i < 5; i++) {
+      const res = await tk.http.post('/api/v2/webhooks/nochannel/noinstance', {});
+      statuses.add(res.status);
+      expect(res.headers.get('x-ratelimit-limit')).toBeNull();
+    }
+    expect([...statuses]).toEqual([404]);
+  });
+
   it('answers CORS preflights for configured origins only', async () => {
     const allowed = await tk.http.fetch('/api/v2/health', { method: 'OPTIONS', headers: { origin: 'https://ui.example', 'access-control-request-method': 'GET' } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://ui.example');

@@ -37,6 +37,8 @@ export const webhookRoutes = (kernel: Kernel) => {
       summary: `Platform webhook (${method.toUpperCase()}), verified and answered by the channel plugin`,
       tags: ['webhooks'],
       public: true,
+      // Refusing a platform's delivery for rate would lose messages; platforms pace themselves.
+      rateLimited: false,
       raw: true,
       params,
       handler,
