@@ -8,8 +8,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@omni/source'] } },
   test: {
     include: ['core/src/**/*.test.ts', 'bench/src/**/*.test.ts', 'sdk/*/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Generous: e2e tests spawn real servers, and a loaded 2-core machine can take 30 s to start one.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
   },
 });

@@ -18,7 +18,7 @@ export interface OmniProcess {
 }
 
 /** Runs `omni start` (the CLI from sources, as `npm start` does) and waits until it listens. */
-export async function spawnOmni(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<OmniProcess> {
+export async function spawnOmni(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<OmniProcess> {
   // `OMNI_API_KEY: undefined` given explicitly: start without one (first-start bootstrap).
   const apiKey = 'OMNI_API_KEY' in env ? env.OMNI_API_KEY : `omni_e2e_${randomBytes(24).toString('base64url')}`;
   const child = spawn(process.execPath, ['--conditions=@omni/source', '--import', 'tsx', 'core/src/cli.ts', 'start'], {
