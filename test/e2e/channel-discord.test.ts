@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_PNG_BASE64 } from '@omni/plugin-sdk/testing';
 import { startFakeDiscord, type DiscordUser, type FakeDiscord, type RecordedCall } from '@omni/plugin-sdk/testing/discord';
-import { startEchoAgent, type EchoAgent } from 'omni-echo-agent';
-import { spawnOmni, type OmniProcess } from '../support/spawn-omni.js';
+import { omniApi } from '../support/omni-api.js';
+import { startOmniWithEcho, type OmniWithEcho } from '../support/omni-with-echo.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -14,51 +11,24 @@ import { waitFor } from '../support/wait-for.js';
  */
 describe('Discord channel end to end', () => {
   let fake: FakeDiscord;
-  let echo: EchoAgent;
-  let omni: OmniProcess;
-  let dataDir: string;
+  let hub: OmniWithEcho;
   let alice: DiscordUser;
   let general: string;
   let instanceId: string;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${omni.url}${path}`, {
-      method,
-      headers: { 'x-api-key': omni.apiKey ?? '', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as any, raw: text };
-  };
-  const status = async (id: string) => (await api('GET', `/api/v2/instances/${id}/status`)).body;
-  const waitForState = (id: string, state: string, timeoutMs = 15_000) =>
-    waitFor(`instance ${id} ${state}`, async () => {
-      const s = await status(id);
-      return s.state === state ? s : undefined;
-    }, timeoutMs);
+  const { api, status, waitForState, inboundEvent: listedInbound, media } = omniApi(() => hub.omni);
   const botPost = (channelId: string, content: string) => (c: RecordedCall) => c.method === 'POST' && c.route === `/channels/${channelId}/messages` && c.status === 200 && c.body?.content === content;
-  const inboundEvent = (externalId: string, wanted = 'sent') =>
-    waitFor(`inbound event ${externalId}`, async () => {
-      const list = await api('GET', `/api/v2/events?instanceId=${instanceId}&direction=inbound&limit=100`);
-      return (list.body.items as Array<{ externalId: string; status: string; id: string }>).find((e) => e.externalId === externalId && e.status === wanted);
-    }, 15_000);
-  const start = async () => {
-    omni = await spawnOmni({ OMNI_DATA_DIR: dataDir, OMNI_DISABLED_PLUGINS: 'channel-telegram,channel-slack,channel-whatsapp-baileys,channel-whatsapp-cloud' }, 60_000);
-  };
+  const inboundEvent = (externalId: string, wanted = 'sent') => listedInbound(instanceId, externalId, { statuses: [wanted] });
 
   beforeAll(async () => {
     fake = await startFakeDiscord();
     alice = fake.addUser('alice', { global_name: 'Alice' });
     general = fake.guild.channels[0]!.id;
-    echo = await startEchoAgent();
-    dataDir = await mkdtemp(join(tmpdir(), 'omni-e2e-discord-'));
-    await start();
+    hub = await startOmniWithEcho('discord');
   }, 90_000);
   afterAll(async () => {
-    await omni?.stop();
-    await echo?.close();
+    await hub?.close();
     await fake?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('connects an instance pointing at the fake Discord', async () => {
@@ -66,7 +36,7 @@ describe('Discord channel end to end', () => {
       name: 'discord-e2e',
       channel: 'discord',
       channelConfig: { botToken: fake.token, apiBaseUrl: fake.apiBase, reconnect: { baseDelayMs: 200, maxDelayMs: 1_000 } },
-      agent: { apiUrl: echo.url },
+      agent: { apiUrl: hub.echo.url },
     });
     expect(created.status, created.raw).toBe(201);
     expect(created.raw).not.toContain(fake.token);
@@ -114,11 +84,10 @@ describe('Discord channel end to end', () => {
     const inbound = await inboundEvent(message.id);
     const event = (await api('GET', `/api/v2/events/${inbound.id}`)).body;
     expect(event).toMatchObject({ contentType: 'image', textContent: 'my picture' });
-    const media = event.payload.content.media;
-    expect(media).toMatchObject({ mimeType: 'image/png', size: bytes.length, filename: 'pixel.png', storageKey: expect.any(String) });
-    const stored = await fetch(`${omni.url}/api/v2/media/${media.storageKey}`, { headers: { 'x-api-key': omni.apiKey ?? '' } });
+    expect(event.payload.content.media).toMatchObject({ mimeType: 'image/png', size: bytes.length, filename: 'pixel.png', storageKey: expect.any(String) });
+    const stored = await media(event.payload.content.media.storageKey);
     expect(stored.status).toBe(200);
-    const storedBytes = Buffer.from(await stored.arrayBuffer());
+    const storedBytes = stored.bytes;
     expect(storedBytes.equals(bytes)).toBe(true);
 
     const sent = await api('POST', '/api/v2/messages/media', { instanceId, to: general, type: 'image', base64: storedBytes.toString('base64'), mimeType: 'image/png', filename: 'back.png', caption: 'right back' });
@@ -133,10 +102,7 @@ describe('Discord channel end to end', () => {
     const message = fake.userMessage({ channelId: general, author: alice, content: 'react to this' });
     await fake.waitForCall(botPost(general, 'Echo: react to this'), { timeoutMs: 15_000 });
     fake.userReaction({ channelId: general, messageId: message.id, user: alice, emoji: '🎉' });
-    const reaction = await waitFor('the reaction event', async () => {
-      const list = await api('GET', `/api/v2/events?instanceId=${instanceId}&direction=inbound&limit=100`);
-      return list.body.items.find((e: { externalId: string }) => e.externalId.startsWith(`${message.id}:reaction:${alice.id}:`));
-    });
+    const reaction = await listedInbound(instanceId, (id) => id.startsWith(`${message.id}:reaction:${alice.id}:`), { statuses: 'any' });
     expect(reaction.contentType).toBe('reaction');
 
     const res = await api('POST', '/api/v2/messages/reaction', { instanceId, to: general, messageId: message.id, emoji: '👍' });
@@ -202,9 +168,7 @@ describe('Discord channel end to end', () => {
   });
 
   it('comes back connected after a restart, with its stored token', async () => {
-    await omni.stop();
-    await waitFor('the old session to end', () => fake.gateway.connectedSessions === 0 || undefined);
-    await start();
+    await hub.restart(() => waitFor('the old session to end', () => fake.gateway.connectedSessions === 0 || undefined));
     await waitForState(instanceId, 'connected', 20_000);
     fake.userMessage({ channelId: general, author: alice, content: 'after restart' });
     await fake.waitForCall(botPost(general, 'Echo: after restart'), { timeoutMs: 15_000 });
@@ -220,7 +184,7 @@ describe('Discord channel end to end', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(fake.calls.filter((c) => !c.authorized).length).toBe(refused);
     expect(JSON.stringify(failed)).not.toContain('definitely-wrong');
-    expect(JSON.stringify(omni.logs)).not.toContain('definitely-wrong');
-    expect(JSON.stringify(omni.logs)).not.toContain(fake.token);
+    expect(JSON.stringify(hub.omni.logs)).not.toContain('definitely-wrong');
+    expect(JSON.stringify(hub.omni.logs)).not.toContain(fake.token);
   });
 });

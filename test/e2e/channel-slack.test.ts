@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import agentApi from '@omni/agent-api';
@@ -8,8 +7,8 @@ import slackChannel from '@omni/channel-slack';
 import { TINY_PNG_BASE64, startTestKernel, type TestKernel } from '@omni/plugin-sdk/testing';
 import { startFakeSlack, type FakeSlack, type SlackEventPayload } from '@omni/plugin-sdk/testing/slack';
 import { startEchoAgent, type EchoAgent } from 'omni-echo-agent';
-import { spawnOmni, type OmniProcess } from '../support/spawn-omni.js';
-import { waitFor } from '../support/wait-for.js';
+import { omniApi } from '../support/omni-api.js';
+import { startOmniWithEcho, type OmniWithEcho } from '../support/omni-with-echo.js';
 
 const PNG = Buffer.from(TINY_PNG_BASE64, 'base64');
 
@@ -22,13 +21,7 @@ describe('slack channel end to end (fake Slack, echo agent, public HTTP API)', (
   const hook = (id = instanceId) => `${tk.url}/api/v2/webhooks/slack/${id}`;
   const deliver = (payload: SlackEventPayload) => slack.deliver(hook(), payload);
   const tsOf = (payload: SlackEventPayload) => (payload.event as { ts: string }).ts;
-  const statusOf = async (id: string) => (await tk.http.get(`/api/v2/instances/${id}/status`)).body;
-  const waitForStatus = (id: string, state: string) => waitFor(`instance ${id} to be ${state}`, async () => ((await statusOf(id)).state === state ? statusOf(id) : undefined));
-  const finished = (eventId: string) =>
-    waitFor(`event ${eventId} to finish`, async () => {
-      const e = (await tk.http.get(`/api/v2/events/${eventId}`)).body;
-      return ['sent', 'failed', 'blocked', 'skipped'].includes(e.status) ? e : undefined;
-    });
+  const { status: statusOf, waitForState: waitForStatus, finishedEvent: finished } = omniApi(() => tk);
   const createInstance = async (name: string, channelConfig: Record<string, unknown>) => {
     const res = await tk.http.post('/api/v2/instances', { name, channel: 'slack', channelConfig, agent: { apiUrl: echo.url, timeout: 5_000 } });
     expect(res.status).toBe(201);
@@ -132,50 +125,40 @@ describe('slack channel end to end (fake Slack, echo agent, public HTTP API)', (
 
 describe('slack instance across a restart (real process)', () => {
   let slack: FakeSlack;
-  let dataDir: string;
-  const running: OmniProcess[] = [];
+  let hub: OmniWithEcho;
   const apiKey = `omni_e2e_${randomBytes(24).toString('base64url')}`;
+  const { api, waitForState } = omniApi(() => hub.omni);
 
   beforeAll(async () => {
     slack = await startFakeSlack();
-    dataDir = await mkdtemp(join(tmpdir(), 'omni-slack-'));
   });
   afterAll(async () => {
-    await Promise.all(running.map((p) => p.stop()));
+    await hub?.close();
     await slack?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('keeps the credentials (encrypted, never shown) and reconnects the instance after a restart', { timeout: 200_000 }, async () => {
-    const start = async () => {
-      const omni = await spawnOmni({ OMNI_DATA_DIR: dataDir, OMNI_API_KEY: apiKey, LOG_LEVEL: 'debug' }, 90_000);
-      running.push(omni);
-      return omni;
-    };
-    const api = (omni: OmniProcess, path: string, init: RequestInit = {}) =>
-      fetch(`${omni.url}${path}`, { ...init, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
-    const connected = (omni: OmniProcess, id: string) =>
-      waitFor('the instance to connect', async () => ((await (await api(omni, `/api/v2/instances/${id}/status`)).json()) as { state: string }).state === 'connected', 20_000);
-
-    const first = await start();
-    const created = await api(first, '/api/v2/instances', {
-      method: 'POST',
-      body: JSON.stringify({ name: 'slack-restart', channel: 'slack', channelConfig: { botToken: slack.botToken, signingSecret: slack.signingSecret, slackApiUrl: slack.apiUrl } }),
+    hub = await startOmniWithEcho('slack', { env: { OMNI_API_KEY: apiKey, LOG_LEVEL: 'debug' }, timeoutMs: 90_000 });
+    const dataDir = hub.dataDir;
+    const first = hub.omni;
+    const created = await api('POST', '/api/v2/instances', {
+      name: 'slack-restart',
+      channel: 'slack',
+      channelConfig: { botToken: slack.botToken, signingSecret: slack.signingSecret, slackApiUrl: slack.apiUrl },
     });
     expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
-    await connected(first, id);
-    await first.stop();
+    const { id } = created.body as { id: string };
+    await waitForState(id, 'connected', 20_000);
 
-    const authCalls = slack.callsTo('auth.test').length;
-    const second = await start();
-    await connected(second, id);
+    let authCalls = 0;
+    const second = await hub.restart(async () => (authCalls = slack.callsTo('auth.test').length));
+    await waitForState(id, 'connected', 20_000);
     expect(slack.callsTo('auth.test').length).toBeGreaterThan(authCalls);
     expect(slack.callsTo('auth.test').at(-1)?.token).toBe(slack.botToken);
     const delivered = await slack.deliver(`${second.url}/api/v2/webhooks/slack/${id}`, slack.events.message({ channel: 'C1', user: 'U1', text: 'after restart' }));
     expect(delivered.status).toBe(200);
 
-    const shown = await (await api(second, `/api/v2/instances/${id}`)).text();
+    const shown = (await api('GET', `/api/v2/instances/${id}`)).raw;
     for (const secret of [slack.botToken, slack.signingSecret]) {
       expect(shown).not.toContain(secret);
       expect(JSON.stringify(first.logs) + JSON.stringify(second.logs) + second.stderr()).not.toContain(secret);

@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_PNG_BASE64 } from '@omni/plugin-sdk/testing';
 import { startFakeTelegram, type FakeTelegram, type TelegramCall, type TgUser } from '@omni/plugin-sdk/testing/telegram';
-import { startEchoAgent, type EchoAgent } from 'omni-echo-agent';
-import { spawnOmni, type OmniProcess } from '../support/spawn-omni.js';
+import { omniApi } from '../support/omni-api.js';
+import { startOmniWithEcho, type OmniWithEcho } from '../support/omni-with-echo.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -14,50 +11,23 @@ import { waitFor } from '../support/wait-for.js';
  */
 describe('Telegram channel end to end', () => {
   let fake: FakeTelegram;
-  let echo: EchoAgent;
-  let omni: OmniProcess;
-  let dataDir: string;
+  let hub: OmniWithEcho;
   let alice: TgUser;
   let instanceId: string;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${omni.url}${path}`, {
-      method,
-      headers: { 'x-api-key': omni.apiKey ?? '', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as any, raw: text };
-  };
-  const status = async (id: string) => (await api('GET', `/api/v2/instances/${id}/status`)).body;
-  const waitForState = (id: string, state: string, timeoutMs = 15_000) =>
-    waitFor(`instance ${id} ${state}`, async () => {
-      const s = await status(id);
-      return s.state === state ? s : undefined;
-    }, timeoutMs);
+  const { api, status, waitForState, inboundEvent: listedInbound, media } = omniApi(() => hub.omni);
   const replyTo = (chatId: number, text: string) => (c: TelegramCall) => c.method === 'sendMessage' && c.response.ok && String(c.params.chat_id) === String(chatId) && c.params.text === text;
   const idOf = (m: { chat: { id: number }; message_id: number }) => `${m.chat.id}:${m.message_id}`;
-  const inboundEvent = (externalId: string) =>
-    waitFor(`inbound event ${externalId}`, async () => {
-      const list = await api('GET', `/api/v2/events?instanceId=${instanceId}&direction=inbound&limit=100`);
-      return (list.body.items as Array<{ externalId: string; status: string; id: string }>).find((e) => e.externalId === externalId && e.status === 'sent');
-    }, 15_000);
-  const start = async () => {
-    omni = await spawnOmni({ OMNI_DATA_DIR: dataDir, OMNI_DISABLED_PLUGINS: 'channel-discord,channel-slack,channel-whatsapp-baileys,channel-whatsapp-cloud' }, 60_000);
-  };
+  const inboundEvent = (externalId: string) => listedInbound(instanceId, externalId);
 
   beforeAll(async () => {
     fake = await startFakeTelegram();
     alice = fake.user({ first_name: 'Alice', username: 'alice' });
-    echo = await startEchoAgent();
-    dataDir = await mkdtemp(join(tmpdir(), 'omni-e2e-telegram-'));
-    await start();
+    hub = await startOmniWithEcho('telegram');
   }, 90_000);
   afterAll(async () => {
-    await omni?.stop();
-    await echo?.close();
+    await hub?.close();
     await fake?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('connects an instance pointing at the fake Bot API', async () => {
@@ -65,7 +35,7 @@ describe('Telegram channel end to end', () => {
       name: 'telegram-e2e',
       channel: 'telegram',
       channelConfig: { botToken: fake.token, apiRoot: fake.apiRoot, pollTimeoutSeconds: 5, reconnect: { initialDelayMs: 100, maxDelayMs: 1_000 } },
-      agent: { apiUrl: echo.url },
+      agent: { apiUrl: hub.echo.url },
     });
     expect(created.status, created.raw).toBe(201);
     expect(created.raw).not.toContain(fake.token);
@@ -98,11 +68,10 @@ describe('Telegram channel end to end', () => {
     const inbound = await inboundEvent(idOf(photo));
     const event = (await api('GET', `/api/v2/events/${inbound.id}`)).body;
     expect(event).toMatchObject({ contentType: 'image', textContent: 'my picture' });
-    const media = event.payload.content.media;
-    expect(media).toMatchObject({ mimeType: 'image/jpeg', size: bytes.length, storageKey: expect.any(String) });
-    const stored = await fetch(`${omni.url}/api/v2/media/${media.storageKey}`, { headers: { 'x-api-key': omni.apiKey ?? '' } });
+    expect(event.payload.content.media).toMatchObject({ mimeType: 'image/jpeg', size: bytes.length, storageKey: expect.any(String) });
+    const stored = await media(event.payload.content.media.storageKey);
     expect(stored.status).toBe(200);
-    const storedBytes = Buffer.from(await stored.arrayBuffer());
+    const storedBytes = stored.bytes;
     expect(storedBytes.equals(bytes)).toBe(true);
 
     const sent = await api('POST', '/api/v2/messages/media', { instanceId, to: String(alice.id), type: 'image', base64: storedBytes.toString('base64'), mimeType: 'image/jpeg', filename: 'back.jpg', caption: 'right back' });
@@ -115,10 +84,7 @@ describe('Telegram channel end to end', () => {
     const message = await fake.userMessage({ from: alice, text: 'react to this' });
     await fake.takeCall(replyTo(alice.id, 'Echo: react to this'), 15_000);
     await fake.userReaction({ from: alice, message, emoji: ['❤'] });
-    const reaction = await waitFor('the reaction event', async () => {
-      const list = await api('GET', `/api/v2/events?instanceId=${instanceId}&direction=inbound&limit=100`);
-      return list.body.items.find((e: { externalId: string }) => e.externalId.startsWith(`${idOf(message)}:reaction:`));
-    });
+    const reaction = await listedInbound(instanceId, (id) => id.startsWith(`${idOf(message)}:reaction:`), { statuses: 'any' });
     expect(reaction).toMatchObject({ contentType: 'reaction', chatId: String(alice.id) });
 
     const res = await api('POST', '/api/v2/messages/reaction', { instanceId, to: String(alice.id), messageId: idOf(message), emoji: '👍' });
@@ -142,8 +108,7 @@ describe('Telegram channel end to end', () => {
   });
 
   it('comes back connected after a restart, with its stored token', async () => {
-    await omni.stop();
-    await start();
+    await hub.restart();
     await waitForState(instanceId, 'connected', 20_000);
     await fake.userMessage({ from: alice, text: 'after restart' });
     await fake.takeCall(replyTo(alice.id, 'Echo: after restart'), 15_000);
@@ -157,8 +122,8 @@ describe('Telegram channel end to end', () => {
     expect(failed.error.message).toContain('bot token');
     expect(JSON.stringify(failed)).not.toContain('definitely-wrong');
     // Neither token ever reaches the logs.
-    await waitFor('the failure to be logged', () => omni.logs.some((l) => l.instanceId === created.body.id));
-    expect(JSON.stringify(omni.logs)).not.toContain('definitely-wrong');
-    expect(JSON.stringify(omni.logs)).not.toContain(fake.token.split(':')[1]);
+    await waitFor('the failure to be logged', () => hub.omni.logs.some((l) => l.instanceId === created.body.id));
+    expect(JSON.stringify(hub.omni.logs)).not.toContain('definitely-wrong');
+    expect(JSON.stringify(hub.omni.logs)).not.toContain(fake.token.split(':')[1]);
   });
 });

@@ -16,6 +16,7 @@ import {
 } from '@omni/plugin-sdk/testing/whatsapp-cloud';
 import { startEchoAgent, type EchoAgent } from 'omni-echo-agent';
 import { backends } from '../support/backends.js';
+import { omniApi } from '../support/omni-api.js';
 import { waitFor } from '../support/wait-for.js';
 
 const APP_SECRET = 'e2e-meta-app-secret-0123456789';
@@ -40,12 +41,8 @@ describe.each(backends)('WhatsApp Cloud API channel, end to end ($name)', ({ bac
     expect(res.status).toBe(200);
     return res.body.items as Array<Record<string, any>>;
   };
-  const inboundEvent = (wamid: string) => waitFor(`inbound ${wamid}`, async () => (await eventsOf('&direction=inbound')).find((e) => e.externalId === wamid));
-  const finished = (eventId: string) =>
-    waitFor(`event ${eventId} to finish`, async () => {
-      const res = await tk.http.get(`/api/v2/events/${eventId}`);
-      return ['sent', 'failed', 'blocked', 'skipped'].includes(res.body.status) ? res.body : undefined;
-    });
+  const { inboundEvent: listedInbound, finishedEvent: finished, waitForState } = omniApi(() => tk);
+  const inboundEvent = (wamid: string) => listedInbound(instanceId, wamid, { statuses: 'any' });
   const messagesTo = (to: string) => graph.messages.filter((m) => m.to === to);
 
   beforeAll(async () => {
@@ -62,7 +59,7 @@ describe.each(backends)('WhatsApp Cloud API channel, end to end ($name)', ({ bac
     instanceId = created.body.id;
     // Secrets are masked in every answer.
     for (const secret of [graph.accessToken, APP_SECRET, VERIFY_TOKEN]) expect(JSON.stringify(created.body)).not.toContain(secret);
-    await waitFor('instance connected', async () => (await tk.http.get(`/api/v2/instances/${instanceId}/status`)).body.state === 'connected');
+    await waitForState(instanceId, 'connected');
   });
   afterAll(async () => {
     await tk?.stop();

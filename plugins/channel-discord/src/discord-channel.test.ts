@@ -1,19 +1,9 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelAdapter, ConnectionState } from '@omni/plugin-sdk';
-import { startTestKernel, TINY_PNG_BASE64, type TestKernel } from '@omni/plugin-sdk/testing';
+import { startTestKernel, TINY_PNG_BASE64, waitFor, waitForConnectionState, type TestKernel } from '@omni/plugin-sdk/testing';
 import { INTENTS, startFakeDiscord, type DiscordUser, type FakeDiscord } from '@omni/plugin-sdk/testing/discord';
 import discordPlugin from './index.js';
-
-async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const hit = await check();
-    if (hit) return hit;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('discord channel against the fake Discord', () => {
   let tk: TestKernel;
@@ -23,7 +13,7 @@ describe('discord channel against the fake Discord', () => {
   let alice: DiscordUser;
   let general: string;
   const state = (id = instanceId) => tk.kernel.connections.status(id);
-  const waitState = (states: ConnectionState[], id = instanceId) => until(`state ${states.join('|')}`, () => states.includes(state(id).state) && state(id));
+  const waitState = (states: ConnectionState[], id = instanceId) => waitForConnectionState(tk, id, states, 8_000);
   const received = (externalId: string) => tk.events.waitFor('message.received', (e) => e.payload.message.externalId === externalId);
   const config = (extra: Record<string, unknown> = {}) => ({ botToken: fake.token, apiBaseUrl: fake.apiBase, reconnect: { baseDelayMs: 400, maxDelayMs: 3_000 }, ...extra });
 
@@ -159,7 +149,7 @@ describe('discord channel against the fake Discord', () => {
     const patch = fake.calls.findLast((c) => c.method === 'PATCH' && c.route === '/users/@me')!;
     expect(patch.body).toEqual({ username: 'omni-bot', avatar: `data:image/png;base64,${TINY_PNG_BASE64}` });
     expect(fake.bot.username).toBe('omni-bot');
-    const presence = await until('a presence update', () => fake.gatewayOps.findLast((o) => o.op === 3));
+    const presence = await waitFor('a presence update', () => fake.gatewayOps.findLast((o) => o.op === 3), 8_000);
     expect(presence.d).toMatchObject({ activities: [{ name: 'the inbox', type: 3 }] });
     await expect(adapter.updateProfile!(instanceId, { username: 'x' })).rejects.toMatchObject({ code: 'PLATFORM_ERROR', message: expect.stringContaining('Invalid Form Body') });
   });
@@ -181,10 +171,10 @@ describe('discord channel against the fake Discord', () => {
     const progress: unknown[] = [];
     const report = await adapter.sync!(instanceId, { syncContacts: false, syncChats: true, syncMessages: true, discord: { channelIds: [random], includeThreads: true, maxMessagesPerChannel: 2 } }, (p) => progress.push(p));
     expect(report).toEqual({ chatsCount: 2, messagesCount: 3, contactsCount: 1 });
-    const history = await until('three history messages', () => {
+    const history = await waitFor('three history messages', () => {
       const h = tk.events.ofType('message.received').filter((e) => e.payload.message.ingestMode === 'history').map((e) => e.payload.message);
       return h.length >= 3 && h;
-    });
+    }, 8_000);
     expect(history.map((m) => m.content)).toEqual([
       { type: 'text', text: 'old 2' },
       // processMedia is off: the attachment keeps Discord's URL instead of being downloaded.
@@ -216,7 +206,7 @@ describe('discord channel against the fake Discord', () => {
         .slice(from)
         .filter((e) => e.metadata.instanceId === instanceId && e.payload.status.state === 'reconnecting')
         .map((e) => e.payload.status);
-    const seen = await until('three reconnect attempts', () => reconnecting().length >= 3 && reconnecting(), 10_000);
+    const seen = await waitFor('three reconnect attempts', () => reconnecting().length >= 3 && reconnecting(), 10_000);
     expect(seen.map((s) => s.reconnect!.attempt).slice(0, 3)).toEqual([1, 2, 3]);
     // base 400 ms doubled twice is 1600 ms; with equal jitter the third wait is at least half of that.
     const third = seen[2]!;
@@ -256,7 +246,7 @@ describe('discord channel against the fake Discord', () => {
     const { token, apiBase } = later;
     await later.close();
     const inst = await tk.createInstance({ channel: 'discord', channelConfig: { botToken: token, apiBaseUrl: apiBase, reconnect: { baseDelayMs: 100, maxDelayMs: 400 } } });
-    const down = await until('two failed logins', () => state(inst.id).reconnect && state(inst.id).reconnect!.attempt >= 2 && state(inst.id), 10_000);
+    const down = await waitFor('two failed logins', () => state(inst.id).reconnect && state(inst.id).reconnect!.attempt >= 2 && state(inst.id), 10_000);
     expect(down).toMatchObject({ state: 'reconnecting', error: { code: 'PLATFORM_UNREACHABLE', retryable: true } });
     const back = await startFakeDiscord({ token, port });
     try {
@@ -298,7 +288,7 @@ describe('discord webhook ingress (Ed25519-signed)', () => {
     fake = await startFakeDiscord();
     tk = await startTestKernel({ plugins: [discordPlugin] });
     instanceId = (await tk.createInstance({ channel: 'discord', channelConfig: { botToken: fake.token, apiBaseUrl: fake.apiBase, ingress: 'webhook', publicKey: publicKeyHex } })).id;
-    await until('connected', () => tk.kernel.connections.status(instanceId).state === 'connected');
+    await waitFor('connected', () => tk.kernel.connections.status(instanceId).state === 'connected', 8_000);
   });
   afterAll(async () => {
     await tk?.stop();

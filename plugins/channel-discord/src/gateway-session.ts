@@ -1,6 +1,5 @@
 import { Client, Events, GatewayIntentBits, Partials, SimpleShardingStrategy, type ClientOptions } from 'discord.js';
-import type { ChannelInstance } from '@omni/plugin-sdk';
-import { reconnectDelay } from './backoff.js';
+import { reconnectDelay, reconnectingStatus, type ChannelInstance } from '@omni/plugin-sdk';
 import { restOptions } from './discord-rest.js';
 import type { DiscordInstanceConfig } from './instance-config.js';
 import { isAuthFailure } from './platform-error.js';
@@ -71,9 +70,14 @@ export class GatewaySession {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.dropClient();
+  }
+
+  /** Forgets the current discord.js client and destroys it; resolves once it is gone (never rejects). */
+  private dropClient(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    await client?.destroy().catch(() => undefined);
+    return client ? client.destroy().catch(() => undefined) : Promise.resolve();
   }
 
   private open(): void {
@@ -109,14 +113,13 @@ export class GatewaySession {
   /** The next attempt's time: discord.js waits 500 ms, the backoff may ask for longer. */
   private schedule(reason: { code: string; message: string }): number {
     this.attempt++;
-    const delay = Math.max(LIBRARY_RETRY_DELAY_MS, reconnectDelay(this.attempt, this.instance.config.reconnect));
-    this.nextAttemptAt = Date.now() + delay;
+    const { baseDelayMs, maxDelayMs } = this.instance.config.reconnect;
+    const backoff = reconnectDelay(this.attempt, { initialMs: baseDelayMs, maxMs: maxDelayMs, jitter: 'equal' });
+    const delay = Math.max(LIBRARY_RETRY_DELAY_MS, backoff);
+    const now = Date.now();
+    this.nextAttemptAt = now + delay;
     this.instance.logger.warn({ attempt: this.attempt, delayMs: delay, reason: reason.message }, 'Discord gateway lost; reconnecting');
-    this.instance.setStatus({
-      state: 'reconnecting',
-      reconnect: { attempt: this.attempt, nextAttemptAt: new Date(this.nextAttemptAt).toISOString() },
-      error: { ...reason, retryable: true },
-    });
+    this.instance.setStatus(reconnectingStatus(this.attempt, delay, reason, now));
     return delay;
   }
 
@@ -140,9 +143,7 @@ export class GatewaySession {
 
   /** Login itself failed (Discord unreachable): no shard runs yet, so a fresh client logs in after the backoff. */
   private loginLater(message: string): void {
-    const client = this.client;
-    this.client = undefined;
-    void client?.destroy().catch(() => undefined);
+    void this.dropClient();
     const delay = this.schedule({ code: 'PLATFORM_UNREACHABLE', message });
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.stopped || this.open(), delay);
@@ -151,9 +152,7 @@ export class GatewaySession {
   private fail(code: string, message: string): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    const client = this.client;
-    this.client = undefined;
-    void client?.destroy().catch(() => undefined);
+    void this.dropClient();
     this.instance.setStatus({ state: 'error', error: { code, message, retryable: false } });
   }
 }

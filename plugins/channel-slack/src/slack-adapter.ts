@@ -1,9 +1,8 @@
-import { OmniError, type ChannelAdapter } from '@omni/plugin-sdk';
+import { OmniError, type BackoffOptions, type ChannelAdapter } from '@omni/plugin-sdk';
 import { slackCapabilities } from './capabilities.js';
 import { handleEventsRequest } from './events-webhook.js';
 import type { SlackInstanceConfig } from './instance-config.js';
 import { deleteMessage, editMessage, sendMessage } from './outbound-send.js';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './reconnect-backoff.js';
 import { SlackConnection } from './slack-connection.js';
 import { describeSlackError } from './slack-errors.js';
 
@@ -15,10 +14,13 @@ function platformError(err: unknown): OmniError {
     : new OmniError('PLATFORM_ERROR', f.message, { details: { code: f.code } });
 }
 
+/** Reconnect delays: doubling from 1 s up to 60 s, with full jitter (anywhere between zero and the step). */
+const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1_000, maxMs: 60_000, jitter: 'full' };
+
 const NOT_CONNECTED = { ok: false as const, error: { code: 'NOT_CONNECTED', message: 'this Slack instance is not connected', retryable: true } };
 
 /** The Slack channel adapter: one SlackConnection per connected instance. */
-export function createSlackAdapter(options: { backoff?: BackoffPolicy } = {}): ChannelAdapter<SlackInstanceConfig> {
+export function createSlackAdapter(options: { backoff?: BackoffOptions } = {}): ChannelAdapter<SlackInstanceConfig> {
   const connections = new Map<string, SlackConnection>();
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const live = (instanceId: string) => {

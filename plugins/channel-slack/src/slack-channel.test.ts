@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TINY_PNG_BASE64, startTestKernel, type TestKernel } from '@omni/plugin-sdk/testing';
+import { TINY_PNG_BASE64, startTestKernel, waitForConnectionState, type TestKernel } from '@omni/plugin-sdk/testing';
 import { startFakeSlack, type FakeSlack, type SlackEventPayload } from '@omni/plugin-sdk/testing/slack';
 import slackPlugin from './index.js';
 
 const PNG = Buffer.from(TINY_PNG_BASE64, 'base64');
-
-async function waitForState(tk: TestKernel, instanceId: string, state: string, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = tk.kernel.connections.status(instanceId);
-    if (status.state === state) return status;
-    if (Date.now() > deadline) throw new Error(`instance stayed ${status.state}, wanted ${state}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('slack channel (Events API)', () => {
   let tk: TestKernel;
@@ -30,7 +20,7 @@ describe('slack channel (Events API)', () => {
     slack.workspace.addChannel({ id: 'D1', type: 'im', user: 'U1' });
     tk = await startTestKernel({ plugins: [slackPlugin] });
     instanceId = (await tk.createInstance({ channel: 'slack', channelConfig: { botToken: slack.botToken, signingSecret: slack.signingSecret, slackApiUrl: slack.apiUrl } })).id;
-    await waitForState(tk, instanceId, 'connected');
+    await waitForConnectionState(tk, instanceId, 'connected');
   });
   afterAll(async () => {
     await tk?.stop();
@@ -197,7 +187,7 @@ describe('slack channel (Events API)', () => {
 
   it('shows a bad token as an error status with the reason, without retrying', async () => {
     const bad = await tk.createInstance({ channel: 'slack', channelConfig: { botToken: 'xoxb-wrong', signingSecret: slack.signingSecret, slackApiUrl: slack.apiUrl } });
-    const status = await waitForState(tk, bad.id, 'error');
+    const status = await waitForConnectionState(tk, bad.id, 'error');
     expect(status.error).toMatchObject({ code: 'SLACK_INVALID_AUTH', message: expect.stringContaining('invalid_auth'), retryable: false });
     const attempts = slack.calls.filter((c) => c.method === 'auth.test' && c.token === 'xoxb-wrong').length;
     await new Promise((r) => setTimeout(r, 300));
@@ -208,7 +198,7 @@ describe('slack channel (Events API)', () => {
 
   it('retries an unreachable Slack with backoff, visible in the status, until disconnected', async () => {
     const unreachable = await tk.createInstance({ channel: 'slack', channelConfig: { botToken: slack.botToken, signingSecret: slack.signingSecret, slackApiUrl: 'http://127.0.0.1:9/api/' } });
-    const status = await waitForState(tk, unreachable.id, 'reconnecting');
+    const status = await waitForConnectionState(tk, unreachable.id, 'reconnecting');
     expect(status).toMatchObject({ reconnect: { attempt: expect.any(Number), nextAttemptAt: expect.any(String) }, error: { code: 'CONNECTION_LOST', message: expect.stringContaining('could not reach Slack'), retryable: true } });
     await tk.kernel.connections.disconnect(unreachable.id);
     await new Promise((r) => setTimeout(r, 1_200));
@@ -217,7 +207,7 @@ describe('slack channel (Events API)', () => {
 
   it('turns a token revoked while running into an error status on the next send', async () => {
     const other = await tk.createInstance({ channel: 'slack', channelConfig: { botToken: slack.botToken, signingSecret: slack.signingSecret, slackApiUrl: slack.apiUrl } });
-    await waitForState(tk, other.id, 'connected');
+    await waitForConnectionState(tk, other.id, 'connected');
     slack.revokeBotToken();
     try {
       const res = await tk.kernel.messages.send({ instanceId: other.id, to: 'C1', content: { type: 'text', text: 'anyone?' } });

@@ -1,10 +1,9 @@
 import type { WebClient } from '@slack/web-api';
-import type { ChannelInstance, IngressResult } from '@omni/plugin-sdk';
+import { reconnectDelay, reconnectingStatus, type BackoffOptions, type ChannelInstance, type IngressResult } from '@omni/plugin-sdk';
 import { downloadFile } from './inbound-files.js';
 import { normalizeEvent, type SlackInnerEvent } from './inbound-event.js';
 import type { SlackInstanceConfig } from './instance-config.js';
 import type { OutboundContext } from './outbound-send.js';
-import { backoffDelay, type BackoffPolicy } from './reconnect-backoff.js';
 import { describeSlackError, isPlatformError, type SlackFailure } from './slack-errors.js';
 import { SocketIngress } from './socket-ingress.js';
 import { UserProfiles } from './user-profiles.js';
@@ -39,7 +38,7 @@ export class SlackConnection {
 
   constructor(
     readonly instance: ChannelInstance<SlackInstanceConfig>,
-    private readonly backoff: BackoffPolicy,
+    private readonly backoff: BackoffOptions,
     maxFileSize: number,
   ) {
     this.client = createWebClient(instance.config, instance.logger);
@@ -116,12 +115,8 @@ export class SlackConnection {
     await socket?.stop();
     if (this.stopped) return;
     this.attempt += 1;
-    const delay = backoffDelay(this.attempt, this.backoff);
-    this.instance.setStatus({
-      state: 'reconnecting',
-      reconnect: { attempt: this.attempt, nextAttemptAt: new Date(Date.now() + delay).toISOString() },
-      error: { code: 'CONNECTION_LOST', message: reason, retryable: true },
-    });
+    const delay = reconnectDelay(this.attempt, this.backoff);
+    this.instance.setStatus(reconnectingStatus(this.attempt, delay, { code: 'CONNECTION_LOST', message: reason }));
     this.instance.logger.info({ attempt: this.attempt, delayMs: delay }, `slack: ${reason}; reconnecting`);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.attemptConnect(), delay);

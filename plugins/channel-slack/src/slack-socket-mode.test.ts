@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestKernel, type TestKernel } from '@omni/plugin-sdk/testing';
+import { startTestKernel, waitForConnectionState, type TestKernel } from '@omni/plugin-sdk/testing';
 import { startFakeSlack, type FakeSlack } from '@omni/plugin-sdk/testing/slack';
 import slackPlugin from './index.js';
-
-async function waitForState(tk: TestKernel, instanceId: string, state: string, timeoutMs = 8_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = tk.kernel.connections.status(instanceId);
-    if (status.state === state) return status;
-    if (Date.now() > deadline) throw new Error(`instance stayed ${status.state}${status.error ? ` (${status.error.message})` : ''}, wanted ${state}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('slack channel (Socket Mode)', () => {
   let tk: TestKernel;
@@ -24,7 +14,7 @@ describe('slack channel (Socket Mode)', () => {
     slack.addUser({ id: 'U1', name: 'ana' });
     tk = await startTestKernel({ plugins: [slackPlugin] });
     instanceId = (await tk.createInstance({ channel: 'slack', channelConfig: config() })).id;
-    await waitForState(tk, instanceId, 'connected');
+    await waitForConnectionState(tk, instanceId, 'connected');
   });
   afterAll(async () => {
     await tk?.stop();
@@ -60,7 +50,7 @@ describe('slack channel (Socket Mode)', () => {
     const reconnecting = tk.events.waitFor('instance.status', (e) => e.metadata.instanceId === instanceId && e.payload.status.state === 'reconnecting');
     slack.socketMode.dropConnections();
     expect((await reconnecting).payload.status).toMatchObject({ reconnect: { attempt: 1, nextAttemptAt: expect.any(String) }, error: { code: 'CONNECTION_LOST' } });
-    await waitForState(tk, instanceId, 'connected');
+    await waitForConnectionState(tk, instanceId, 'connected');
     expect(slack.socketMode.connectionCount).toBe(before + 1);
     const payload = slack.events.message({ channel: 'D1', user: 'U1', text: 'after reconnect' });
     await slack.socketMode.waitForAck(slack.socketMode.sendEvent(payload));
@@ -70,7 +60,7 @@ describe('slack channel (Socket Mode)', () => {
     const before = slack.socketMode.connectionCount;
     slack.socketMode.sendDisconnect('refresh_requested');
     await slack.socketMode.waitUntil('a new connection', () => (slack.socketMode.connectionCount > before ? true : undefined), 8_000);
-    await waitForState(tk, instanceId, 'connected');
+    await waitForConnectionState(tk, instanceId, 'connected');
   });
 
   it('stays disconnected after a deliberate disconnect', async () => {
@@ -81,12 +71,12 @@ describe('slack channel (Socket Mode)', () => {
     expect(slack.socketMode.connectionCount).toBe(count);
     expect(tk.kernel.connections.status(instanceId).state).toBe('disconnected');
     await tk.kernel.connections.connect(instanceId);
-    await waitForState(tk, instanceId, 'connected');
+    await waitForConnectionState(tk, instanceId, 'connected');
   });
 
   it('shows a bad app token as an error status', async () => {
     const bad = await tk.createInstance({ channel: 'slack', channelConfig: config({ appToken: 'xapp-wrong' }) });
-    const status = await waitForState(tk, bad.id, 'error');
+    const status = await waitForConnectionState(tk, bad.id, 'error');
     expect(status.error).toMatchObject({ code: 'SLACK_INVALID_AUTH', retryable: false });
   });
 });

@@ -25,7 +25,7 @@ export const telegramInstanceConfig = z
     pollTimeoutSeconds: z.number().int().min(0).max(50).default(30),
     /** Drop updates Telegram queued while the instance was off, instead of answering them. */
     dropPendingUpdates: z.boolean().default(false),
-    /** Reconnect backoff: first delay and ceiling, in ms (exponential, with full jitter). */
+    /** Reconnect backoff: first delay and ceiling, in ms (exponential, each wait between half and all of the step). */
     reconnect: z
       .object({ initialDelayMs: z.number().int().positive().default(1_000), maxDelayMs: z.number().int().positive().default(60_000) })
       .default({ initialDelayMs: 1_000, maxDelayMs: 60_000 }),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionState } from '@omni/plugin-sdk';
-import { startTestKernel, TINY_PNG_BASE64, type TestKernel } from '@omni/plugin-sdk/testing';
+import { startTestKernel, TINY_PNG_BASE64, waitFor, waitForConnectionState, type TestKernel } from '@omni/plugin-sdk/testing';
 import { startFakeTelegram, type FakeTelegram, type TgUser } from '@omni/plugin-sdk/testing/telegram';
 import telegramChannel from './index.js';
 
@@ -13,18 +13,8 @@ let seq = 0;
 const fastReconnect = { initialDelayMs: 50, maxDelayMs: 400 };
 const baseConfig = () => ({ botToken: fake.token, apiRoot: fake.apiRoot, pollTimeoutSeconds: 5, reconnect: fastReconnect });
 
-async function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const stateOf = (id: string) => tk.kernel.connections.status(id);
-const waitForState = (id: string, state: ConnectionState) => waitUntil(`${id} ${state}`, () => stateOf(id).state === state && stateOf(id));
+const waitForState = (id: string, state: ConnectionState) => waitForConnectionState(tk, id, state, 8_000);
 
 async function createInstance(channelConfig: Record<string, unknown>) {
   const res = await tk.http.post('/api/v2/instances', { name: `tg-${++seq}`, channel: 'telegram', channelConfig });
@@ -290,7 +280,7 @@ describe('telegram channel: connection', () => {
       expect(reconnecting.reconnect).toMatchObject({ attempt: expect.any(Number), nextAttemptAt: expect.any(String) });
       expect(reconnecting.error).toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
       expect(JSON.stringify(reconnecting)).not.toContain(own.token);
-      await waitUntil('a second attempt', () => (stateOf(id).reconnect?.attempt ?? 0) >= 2);
+      await waitFor('a second attempt', () => (stateOf(id).reconnect?.attempt ?? 0) >= 2, 8_000);
       own.setOffline(false);
       await waitForState(id, 'connected');
       const dave = own.user({ first_name: 'Dave' });

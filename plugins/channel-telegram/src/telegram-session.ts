@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Api } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
-import { isOmniError, type ChannelInstance } from '@omni/plugin-sdk';
+import { isOmniError, reconnectDelay, reconnectingStatus, type ChannelInstance } from '@omni/plugin-sdk';
 import { ALLOWED_UPDATES, toInboundMessage } from './inbound-message.js';
 import type { TelegramInstanceConfig } from './instance-config.js';
 import { downloadToStore } from './media-download.js';
-import { reconnectDelayMs } from './reconnect-policy.js';
 import { apiError, errorText, isUnauthorized, retryAfterSeconds, statusCode } from './telegram-errors.js';
 
 type ApiSignal = Parameters<Api['getMe']>[0];
@@ -110,14 +109,12 @@ export class TelegramSession {
           return this.fail('UNAUTHORIZED', 'Telegram rejected the bot token (401 Unauthorized): check botToken, or whether it was revoked with @BotFather', false);
         }
         attempt += 1;
-        const wait = Math.max(reconnectDelayMs(attempt, this.config.reconnect), (retryAfterSeconds(err) ?? 0) * 1000);
+        const { initialDelayMs, maxDelayMs } = this.config.reconnect;
+        const backoff = reconnectDelay(attempt, { initialMs: initialDelayMs, maxMs: maxDelayMs, jitter: 'equal' });
+        const wait = Math.max(backoff, (retryAfterSeconds(err) ?? 0) * 1000);
         const reason = apiError(err)?.error_code === 409 ? `another client is polling this bot or a webhook is set: ${errorText(err, token)}` : errorText(err, token);
         this.instance.logger.warn({ attempt, waitMs: wait, err: reason }, 'telegram connection failed; reconnecting');
-        this.instance.setStatus({
-          state: 'reconnecting',
-          reconnect: { attempt, nextAttemptAt: new Date(Date.now() + wait).toISOString() },
-          error: { code: statusCode(err), message: reason, retryable: true },
-        });
+        this.instance.setStatus(reconnectingStatus(attempt, wait, { code: statusCode(err), message: reason }));
         await sleep(wait, undefined, { signal: this.signal }).catch(() => undefined);
       }
     }

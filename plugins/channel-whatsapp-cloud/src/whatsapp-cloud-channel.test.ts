@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { ConnectionState } from '@omni/plugin-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestKernel, TINY_PNG_BASE64, type TestKernel } from '@omni/plugin-sdk/testing';
+import { startTestKernel, TINY_PNG_BASE64, waitForConnectionState, type TestKernel } from '@omni/plugin-sdk/testing';
 import {
   deliverWebhook,
   inbound,
@@ -40,14 +41,7 @@ describe('whatsapp-cloud channel', () => {
     deliverWebhook(hook(), messagesNotification(graph.metadata, { from: options.from ?? message.from, name: options.name ?? 'Ana Souza', messages: [message] }), { appSecret: APP_SECRET, ...options });
   const received = (externalId: string) => tk.events.waitFor('message.received', (e) => e.payload.message.externalId === externalId);
   const storedEvents = async () => (await tk.http.get(`/api/v2/events?instanceId=${instanceId}&limit=100`)).body.items as Array<{ externalId: string | null }>;
-  const waitForState = async (id: string, state: string) => {
-    for (let i = 0; i < 250; i++) {
-      const current = tk.kernel.connections.status(id);
-      if (current.state === state) return current;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`instance ${id} stayed ${tk.kernel.connections.status(id).state}`);
-  };
+  const waitForState = (id: string, state: ConnectionState) => waitForConnectionState(tk, id, state, 5_000);
 
   beforeAll(async () => {
     graph = await startFakeGraphApi();

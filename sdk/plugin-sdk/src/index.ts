@@ -10,3 +10,4 @@ export type * from './hooks.js';
 export * from './services.js';
 export * from './plugin.js';
 export * from './agent-http.js';
+export * from './backoff.js';

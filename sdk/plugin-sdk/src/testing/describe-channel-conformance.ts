@@ -5,6 +5,7 @@ import type { ChannelPluginDefinition } from '../plugin.js';
 import { sampleContent } from './content-samples.js';
 import type { TestHttpClient } from './http-client.js';
 import { startTestKernel, type TestKernel } from './start-test-kernel.js';
+import { waitForConnectionState } from './wait-for.js';
 
 /** What the platform side saw the instance send. */
 export interface ObservedOutbound {
@@ -39,16 +40,6 @@ export interface ChannelConformanceOptions {
   createDriver(): Promise<ChannelTestDriver>;
   /** States that count as "connected" for this channel (default: `connected`). */
   connectedStates?: readonly ConnectionState[];
-}
-
-async function waitForState(tk: TestKernel, instanceId: string, states: readonly ConnectionState[], timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = tk.kernel.connections.status(instanceId);
-    if (states.includes(status.state)) return status;
-    if (Date.now() > deadline) throw new Error(`instance ${instanceId} stayed '${status.state}' (wanted ${states.join(' or ')})${status.error ? `: ${status.error.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /**
@@ -99,7 +90,7 @@ export function describeChannelConformance(options: ChannelConformanceOptions): 
       const instance = await tk.createInstance({ channel: channelId, channelConfig: driver.instanceConfig() });
       instanceId = instance.id;
       await driver.link?.({ instanceId, http: tk.http });
-      await waitForState(tk, instanceId, connected);
+      await waitForConnectionState(tk, instanceId, connected);
     });
 
     it('normalizes an inbound text message and keeps the platform message id', async () => {
@@ -137,7 +128,7 @@ export function describeChannelConformance(options: ChannelConformanceOptions): 
       await new Promise((r) => setTimeout(r, 100));
       expect(tk.kernel.connections.status(instanceId).state).toBe('disconnected');
       await tk.kernel.connections.connect(instanceId);
-      await waitForState(tk, instanceId, connected);
+      await waitForConnectionState(tk, instanceId, connected);
     });
 
     it('disconnects its instances when disabled and reconnects them when enabled', async () => {
@@ -145,7 +136,7 @@ export function describeChannelConformance(options: ChannelConformanceOptions): 
       expect(tk.kernel.connections.status(instanceId).state).toBe('disconnected');
       expect((await tk.http.get('/api/v2/channels')).body.items.map((c: { id: string }) => c.id)).not.toContain(channelId);
       await tk.kernel.plugins.enable(plugin.id);
-      await waitForState(tk, instanceId, connected);
+      await waitForConnectionState(tk, instanceId, connected);
     });
   });
 }

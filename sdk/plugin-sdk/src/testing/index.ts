@@ -4,3 +4,4 @@ export { EventRecorder } from './event-recorder.js';
 export { describeChannelConformance, type ChannelConformanceOptions, type ChannelTestDriver, type ObservedOutbound } from './describe-channel-conformance.js';
 export { sampleContent, TINY_PNG_BASE64 } from './content-samples.js';
 export { startCaptureServer, type CaptureServer, type CapturedRequest, type CaptureResponder } from './capture-server.js';
+export { waitFor, waitForConnectionState } from './wait-for.js';

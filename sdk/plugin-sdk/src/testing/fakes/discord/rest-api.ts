@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { message } from './payloads.js';
 import type { FakeDiscordState } from './state.js';
 import type { DiscordAttachment, DiscordMessage, InjectedFailure, RecordedCall } from './types.js';
+import { readBody } from '../read-body.js';
 
 /** An answer of the fake REST API: a status and a JSON body (none for 204). */
 export interface RestAnswer {
@@ -25,12 +26,6 @@ const MAX_CONTENT = 2000;
 const error = (status: number, code: number, msg: string, extra: Record<string, unknown> = {}): RestAnswer => ({ status, body: { message: msg, code, ...extra } });
 const unknownChannel = () => error(404, 10003, 'Unknown Channel');
 const unknownMessage = () => error(404, 10008, 'Unknown Message');
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** Parses a JSON or multipart (`files[n]` + `payload_json`) body the way Discord does. */
 async function parseBody(req: IncomingMessage, raw: Buffer): Promise<Pick<RecordedCall, 'body' | 'files'>> {

@@ -6,6 +6,8 @@ import { FakeSocketMode } from './socket-mode.js';
 import type { FakeSlackFile, FakeSlackOptions, FakeSlackUser, InjectedFailure, SlackApiCall } from './types.js';
 import { APP_METHODS, BOT_METHODS, type WebApiAnswer, type WebApiContext } from './web-api.js';
 import { FakeSlackWorkspace } from './workspace.js';
+import { readBody } from '../read-body.js';
+import { Waiters } from '../waiters.js';
 
 export interface DeliverOptions {
   /** Unix seconds for X-Slack-Request-Timestamp (default: now). */
@@ -62,12 +64,6 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
-}
-
 /** Form, JSON and multipart bodies as one field map (multipart file parts become Buffers). */
 async function parseFields(req: IncomingMessage, raw: Buffer): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'] ?? '';
@@ -103,7 +99,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let botTokenValid = true;
   let baseUrl = '';
   const calls: SlackApiCall[] = [];
-  const waiters = new Set<() => void>();
+  const waiters = new Waiters();
   const failures = new Map<string, InjectedFailure[]>();
   const uploads = new Map<string, Buffer>();
   const workspace = new FakeSlackWorkspace(() => baseUrl);
@@ -123,7 +119,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   function record(call: SlackApiCall) {
     calls.push(call);
-    for (const w of [...waiters]) w();
+    waiters.wake();
   }
 
   function takeFailure(method: string): InjectedFailure | undefined {
@@ -205,24 +201,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     callsTo: (method) => calls.filter((c) => c.method === method),
     waitForCall(match, { after = 0, timeoutMs = 5_000 } = {}) {
       const matches = typeof match === 'string' ? (c: SlackApiCall) => c.method === match : match;
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = calls.slice(after).find(matches);
-          if (!found) return;
-          cleanup();
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`fake slack: no ${typeof match === 'string' ? match : 'matching'} call within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
+      return waiters.until(() => calls.slice(after).find(matches), timeoutMs, `fake slack: no ${typeof match === 'string' ? match : 'matching'} call within ${timeoutMs} ms`);
     },
     failNext(method, failure) {
       failures.set(method, [...(failures.get(method) ?? []), { ...failure }]);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { Waiters } from '../waiters.js';
 
 /** An acknowledgement a Socket Mode client sent back for an envelope. */
 export interface SocketModeAck {
@@ -19,7 +20,7 @@ export class FakeSocketMode {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly tickets = new Set<string>();
   private readonly sockets = new Set<WebSocket>();
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   private envelopeSeq = 0;
   private ticketSeq = 0;
 
@@ -68,29 +69,12 @@ export class FakeSocketMode {
   }
 
   private wake() {
-    for (const w of [...this.waiters]) w();
+    this.waiters.wake();
   }
 
   /** Resolves once `probe` returns a value, re-checked on every socket event. */
   waitUntil<T>(what: string, probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const value = probe();
-        if (value === undefined) return;
-        cleanup();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`fake slack socket mode: timed out waiting for ${what}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    return this.waiters.until(probe, timeoutMs, `fake slack socket mode: timed out waiting for ${what}`);
   }
 
   /** Waits for an open client connection. */

@@ -5,6 +5,7 @@ import type { UploadedFile } from './multipart.js';
 import { readRequestParams } from './request-params.js';
 import type { TgChat, TgMessage, TgMessageEntity, TgResponse, TgUpdate, TgUser } from './telegram-types.js';
 import { TelegramWorld, TgApiError } from './telegram-world.js';
+import { Waiters } from '../waiters.js';
 
 export interface FakeTelegramOptions {
   /** The token the fake accepts; any other gets 401 Unauthorized. Default `123456:TEST-token`. */
@@ -149,7 +150,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const world = new TelegramWorld(bot);
   const calls: TelegramCall[] = [];
   const taken = new Set<TelegramCall>();
-  const callWaiters = new Set<() => void>();
+  const callWaiters = new Waiters();
   const queue: TgUpdate[] = [];
   /** Who waits for each queued update's acknowledgement. */
   const acks = new Map<number, { done(): void; cancel(): void }>();
@@ -169,7 +170,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
 
   const record = (call: TelegramCall) => {
     calls.push(call);
-    for (const wake of [...callWaiters]) wake();
+    callWaiters.wake();
   };
 
   /** Drops updates below `offset`: the client has them. */
@@ -376,22 +377,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     callsTo: (method) => calls.filter((c) => c.method === method),
     takeCall: (matchCall, timeoutMs = 5_000) =>
-      new Promise<TelegramCall>((resolve, reject) => {
-        const check = () => {
+      callWaiters.until(
+        () => {
           const found = calls.find((c) => !taken.has(c) && matchCall(c));
-          if (!found) return false;
-          taken.add(found);
-          callWaiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          callWaiters.delete(check);
-          reject(new Error(`fake Telegram: no matching call within ${timeoutMs} ms`));
-        }, timeoutMs);
-        if (!check()) callWaiters.add(check);
-      }),
+          if (found) taken.add(found);
+          return found;
+        },
+        timeoutMs,
+        `fake Telegram: no matching call within ${timeoutMs} ms`,
+      ),
     user: (input) => world.user(input),
     group: (input) => world.group(input),
     putFile: (data, fileOptions) => world.putFile(data, fileOptions),

@@ -1,17 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { parseMultipart, type UploadedFile } from './multipart.js';
+import { readBody } from '../read-body.js';
 
 export interface RequestParams {
   /** Parameters as the Bot API reads them: JSON values, or multipart/form fields with JSON decoded. */
   params: Record<string, unknown>;
   /** Uploaded files, by the parameter that references them (`photo`, `document`, ...). */
   files: Record<string, UploadedFile>;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }
 
 /** Form fields carry objects as JSON text (`reply_parameters`, `reaction`); decode those, keep the rest as strings. */

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../read-body.js';
+import { Waiters } from '../waiters.js';
 import { graphErrors, type GraphErrorResponse, type GraphFailure } from './graph-errors.js';
 import { outboundProblem, type GraphMessageType } from './outbound-validation.js';
 
@@ -90,7 +92,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
   const readReceipts: string[] = [];
   const stored = new Map<string, StoredGraphMedia>();
   const failures: GraphFailure[] = [];
-  const waiting: Array<() => void> = [];
+  const waiting = new Waiters();
   let taken = 0;
   let seq = 0;
   let baseUrl = '';
@@ -155,17 +157,14 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
         replyTo: body!.context?.message_id,
       };
       messages.push(sent);
-      waiting.splice(0).forEach((wake) => wake());
+      waiting.wake();
       return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: body!.to, wa_id: sent.to }], messages: [{ id: sent.id, message_status: 'accepted' }] } };
     }
     return graphErrors.unsupportedRequest(req.method ?? 'GET', url.pathname);
   }
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
+    void readBody(req).then((raw) => {
       const url = new URL(req.url ?? '/', 'http://fake-graph');
       const call: GraphCall = {
         method: req.method ?? 'GET',
@@ -183,7 +182,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
         })
         .then((answer) => reply(res, call, answer))
         .catch((err: unknown) => reply(res, call, { status: 500, body: { error: { message: String(err), type: 'FakeError', code: 1, fbtrace_id: 'fake' } } }));
-    });
+    }, () => res.destroy()); // the client went away mid-body: nothing to answer
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -198,16 +197,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     messages,
     readReceipts,
     nextMessage(timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no message sent to the fake Graph API within ${timeoutMs} ms`)), timeoutMs);
-        const take = () => {
-          if (taken < messages.length) {
-            clearTimeout(timer);
-            resolve(messages[taken++]!);
-          } else waiting.push(take);
-        };
-        take();
-      });
+      return waiting.until(() => (taken < messages.length ? messages[taken++] : undefined), timeoutMs, `no message sent to the fake Graph API within ${timeoutMs} ms`);
     },
     addMedia,
     media: (id) => stored.get(id),
