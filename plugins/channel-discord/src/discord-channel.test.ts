@@ -333,3 +333,12 @@ describe('discord webhook ingress (Ed25519-signed)', () => {
     expect(res.body.error.code).toBe('VALIDATION_ERROR');
   });
 });
+
+describe('discord plugin loading', () => {
+  it('offers exactly the methods its lazily loaded implementation has', async () => {
+    const { createDiscordAdapter } = await import('./discord-adapter.js');
+    const { DISCORD_ADAPTER_METHODS } = await import('./index.js');
+    const implemented = Object.keys(createDiscordAdapter()).filter((k) => !['connect', 'disconnect', 'send'].includes(k));
+    expect([...DISCORD_ADAPTER_METHODS].sort()).toEqual(implemented.sort());
+  });
+});

@@ -1,8 +1,10 @@
-import { definePlugin } from '@omni/plugin-sdk';
+import { definePlugin, lazyAdapter } from '@omni/plugin-sdk';
 import pkg from '../package.json' with { type: 'json' };
 import { discordCapabilities } from './capabilities.js';
-import { createDiscordAdapter } from './discord-adapter.js';
 import { discordInstanceConfig } from './instance-config.js';
+
+/** The optional adapter methods the Discord implementation has (a test compares this with it). */
+export const DISCORD_ADAPTER_METHODS = ['edit', 'delete', 'typing', 'updateProfile', 'fetchProfile', 'validateRecipient', 'sync', 'handleWebhook'] as const;
 
 /** Discord bots through discord.js: gateway (or signed webhook) in, REST out. */
 export default definePlugin({
@@ -19,7 +21,13 @@ export default definePlugin({
     secretFields: ['botToken'],
   },
   capabilities: discordCapabilities,
-  setup: () => ({ adapter: createDiscordAdapter() }),
+  // discord.js and its REST client (~36 MB) load when the first Discord instance connects.
+  setup: () => ({
+    adapter: lazyAdapter(
+      () => import('./discord-adapter.js').then((m) => m.createDiscordAdapter()),
+      DISCORD_ADAPTER_METHODS,
+    ),
+  }),
 });
 
 export { discordInstanceConfig, type DiscordInstanceConfig } from './instance-config.js';

@@ -11,3 +11,4 @@ export * from './services.js';
 export * from './plugin.js';
 export * from './agent-http.js';
 export * from './backoff.js';
+export * from './lazy-adapter.js';
