@@ -59,6 +59,8 @@ export async function startTestKernel(options: TestKernelOptions): Promise<TestK
     environment: 'test',
     pluginConfig: options.config ?? {},
     apiKey: `omni_test_${randomBytes(24).toString('base64url')}`,
+    // Tests poll the API in tight loops; a test of rate limiting sets its own limit.
+    rateLimit: 0,
     ...options.kernel,
   };
   const apiKey = config.apiKey!;
