@@ -41,7 +41,7 @@ describe('WhatsApp (Baileys) channel end to end', () => {
   const inboundEvent = (externalId: string, done = ['sent', 'blocked', 'failed', 'skipped']) =>
     waitFor(`inbound event ${externalId}`, async () => {
       const list = await api('GET', `/api/v2/events?instanceId=${instanceId}&direction=inbound&limit=100`);
-      return (list.body.items as Array<{ externalId: string; status: string; id: string; traceId: string }>).find((e) => e.externalId === externalId && done.includes(e.status));
+      return (list.body.items as Array<{ externalId: string; status: string; id: string; traceId: string; ingestMode: string }>).find((e) => e.externalId === externalId && done.includes(e.status));
     }, 20_000);
   const replyFor = (traceId: string) =>
     waitFor(`reply to ${traceId}`, async () => {
@@ -145,6 +145,29 @@ describe('WhatsApp (Baileys) channel end to end', () => {
     expect(fake.logins.filter((c) => c.phone === PHONE)).toHaveLength(2);
     fake.pushMessage({ conversation: 'still there?' }, { id: 'E2E-2', from: `${ANA}@s.whatsapp.net` });
     expect((await inboundEvent('E2E-2')).status).toBe('sent');
+  });
+
+  it('imports a chat\'s older messages on POST /sync: stored as history, never answered by the agent', async () => {
+    const ana = `${ANA}@s.whatsapp.net`;
+    const yesterday = Math.floor(Date.now() / 1000) - 86_400;
+    fake.addHistory(PHONE, ana, [
+      { id: 'E2E-H1', timestamp: yesterday - 60, message: { conversation: 'older 1' }, pushName: 'Ana' },
+      { id: 'E2E-H2', timestamp: yesterday, message: { conversation: 'older 2' }, pushName: 'Ana' },
+    ]);
+    const started = await api('POST', `/api/v2/instances/${instanceId}/sync`, { whatsapp: { chatIds: [`+${ANA}`] } });
+    expect(started.status, started.raw).toBe(202);
+    const done = await waitFor('the sync to finish', async () => {
+      const s = (await api('GET', `/api/v2/instances/${instanceId}/sync/status`)).body;
+      return s.jobId === started.body.jobId && !s.inProgress ? s : undefined;
+    }, 30_000);
+    expect(done.error).toBeUndefined();
+    expect(done).toMatchObject({ chatsCount: 1, messagesCount: 2 });
+    // anchored at the oldest message of Ana's chat Omni has, known from before the process restart
+    expect(fake.historyRequests.at(-1)).toMatchObject({ chatJid: ana, oldestMsgId: 'E2E-1', answered: ['E2E-H1', 'E2E-H2'] });
+    const history = await inboundEvent('E2E-H2');
+    expect(history).toMatchObject({ status: 'skipped', ingestMode: 'history' });
+    const outbound = await api('GET', `/api/v2/events?instanceId=${instanceId}&direction=outbound&limit=100`);
+    expect((outbound.body.items as Array<{ traceId: string }>).some((e) => e.traceId === history.traceId)).toBe(false);
   });
 
   it('handles 440 (replaced) without a reconnect loop', async () => {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { isJidGroup, type WAMessage } from 'baileys';
 import { OmniError, type ChannelAdapter, type MessageRef, type OutboundMessage, type ProfileUpdate, type SendResult } from '@omni/plugin-sdk';
 import { BaileysSession } from './baileys-session.js';
+import type { ChatIndex } from './chat-index.js';
+import { syncWhatsAppHistory } from './history-sync.js';
 import type { BaileysInstanceConfig } from './instance-config.js';
 import { digitsOf, toJid } from './jid.js';
 import { toBaileysContent } from './outbound-content.js';
@@ -27,7 +29,7 @@ function pictureSource(picture: string): { url: string } | Buffer {
 }
 
 /** The whatsapp-baileys adapter: one BaileysSession per connected instance. */
-export function createBaileysAdapter(store: SessionStore): ChannelAdapter<BaileysInstanceConfig> {
+export function createBaileysAdapter(store: SessionStore, chats: ChatIndex): ChannelAdapter<BaileysInstanceConfig> {
   const sessions = new Map<string, BaileysSession>();
   /** Credential writes of stopped sessions still in flight, so a logout right after a disconnect waits for them. */
   const draining = new Map<string, Promise<void>>();
@@ -52,7 +54,7 @@ export function createBaileysAdapter(store: SessionStore): ChannelAdapter<Bailey
   return {
     async connect(instance) {
       sessions.get(instance.id)?.stop();
-      const session = new BaileysSession(instance, store);
+      const session = new BaileysSession(instance, store, chats);
       sessions.set(instance.id, session);
       await session.start();
     },
@@ -73,7 +75,7 @@ export function createBaileysAdapter(store: SessionStore): ChannelAdapter<Bailey
       sessions.delete(instanceId);
       await draining.get(instanceId);
       if (session) await session.forgetAuth();
-      else await store.clear(instanceId);
+      else await Promise.all([store.clear(instanceId), chats.clear(instanceId)]);
     },
 
     send(instanceId, message: OutboundMessage) {
@@ -140,6 +142,12 @@ export function createBaileysAdapter(store: SessionStore): ChannelAdapter<Bailey
         sock.profilePictureUrl(jid, 'image').catch(() => undefined),
       ]);
       return { platformUserId: jid, ...(status ? { about: status } : {}), ...(avatarUrl ? { avatarUrl } : {}) };
+    },
+
+    async sync(instanceId, request, progress) {
+      const session = sessions.get(instanceId);
+      if (!session?.connected) throw new OmniError('SERVICE_UNAVAILABLE', `WhatsApp instance ${instanceId} is not connected; history comes from the linked phone`);
+      return syncWhatsAppHistory(session, await chats.list(instanceId), request, progress);
     },
 
     discoverSessions: () => store.list((id) => sessions.get(id)?.connected ?? false),

@@ -1,7 +1,9 @@
 import makeWASocket, {
   Browsers,
   DisconnectReason,
+  downloadAndProcessHistorySyncNotification,
   downloadMediaMessage,
+  getHistoryMsg,
   makeCacheableSignalKeyStore,
   normalizeMessageContent,
   proto,
@@ -10,9 +12,11 @@ import makeWASocket, {
   type WAMessageUpdate,
   type WASocket,
 } from 'baileys';
-import { OmniError, type ChannelInstance } from '@omni/plugin-sdk';
+import { OmniError, type ChannelInstance, type IngressResult } from '@omni/plugin-sdk';
 import { baileysLogger } from './baileys-logger.js';
-import { toInboundMessage, type MediaMessageType } from './inbound-message.js';
+import type { ChatIndex, HistoryAnchor } from './chat-index.js';
+import type { HistoryPeer } from './history-sync.js';
+import { platformMediaRef, toInboundMessage, type MediaFetcher, type MediaMessageType } from './inbound-message.js';
 import type { BaileysInstanceConfig } from './instance-config.js';
 import { digitsOf, phoneFromJid } from './jid.js';
 import { backoffDelay, closeAction } from './reconnect-policy.js';
@@ -20,6 +24,16 @@ import type { SessionStore } from './session-store.js';
 
 const statusCodeOf = (error: unknown): number | undefined => (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
 const iso = (ms: number) => new Date(ms).toISOString();
+const ON_DEMAND = proto.HistorySync.HistorySyncType.ON_DEMAND;
+/** How long the phone may take to answer one on-demand history request. */
+const HISTORY_REQUEST_TIMEOUT_MS = 30_000;
+
+interface HistoryWaiter {
+  chatJid: string;
+  requestId?: string;
+  resolve: (messages: WAMessage[]) => void;
+  reject: (err: Error) => void;
+}
 
 const DELIVERY: Partial<Record<number, 'delivered' | 'read' | 'failed'>> = {
   [proto.WebMessageInfo.Status.ERROR]: 'failed',
@@ -32,8 +46,10 @@ const DELIVERY: Partial<Record<number, 'delivered' | 'read' | 'failed'>> = {
  * One instance's WhatsApp Web connection and its reconnect policy. Each socket gets a generation
  * number; events from an older socket are ignored, so a replaced socket can never act twice.
  */
-export class BaileysSession {
+export class BaileysSession implements HistoryPeer {
   private sock?: WASocket;
+  /** On-demand history requests waiting for the phone's answer. */
+  private readonly historyWaiters: HistoryWaiter[] = [];
   private generation = 0;
   private stopped = false;
   private open = false;
@@ -50,8 +66,13 @@ export class BaileysSession {
   constructor(
     readonly instance: ChannelInstance<BaileysInstanceConfig>,
     private readonly store: SessionStore,
+    private readonly chats: ChatIndex,
   ) {
     this.log = baileysLogger(instance.logger);
+  }
+
+  get logger() {
+    return this.instance.logger;
   }
 
   get connected(): boolean {
@@ -86,6 +107,7 @@ export class BaileysSession {
     const sock = this.sock;
     this.sock = undefined;
     this.generation++;
+    for (const waiter of this.historyWaiters.splice(0)) waiter.reject(new OmniError('SERVICE_UNAVAILABLE', `WhatsApp instance ${this.instance.id} disconnected during a history sync`));
     if (!sock) return;
     try {
       sock.end(undefined);
@@ -117,7 +139,10 @@ export class BaileysSession {
       qrTimeout: config.qrTimeoutMs,
       markOnlineOnConnect: config.markOnline,
       syncFullHistory: config.syncHistory,
-      shouldSyncHistoryMessage: () => config.syncHistory,
+      // Pushed history only when configured. ON_DEMAND history answers our own sync requests and is
+      // read from the notification itself (onDemandHistory): baileys' event buffer would drop every
+      // message it already saw once, so a second sync could never page past them.
+      shouldSyncHistoryMessage: (notification) => config.syncHistory && notification.syncType !== ON_DEMAND,
       // Baileys asks for a message it must re-send; Omni keeps no plaintext copy for that.
       getMessage: async () => undefined,
     });
@@ -131,16 +156,19 @@ export class BaileysSession {
       if (current()) this.onConnectionUpdate(sock, update);
     });
     sock.ev.on('messages.upsert', ({ messages, type }) => {
-      if (current()) void this.ingest(sock, messages, type === 'notify' ? 'realtime' : 'history');
+      if (!current()) return;
+      for (const message of messages) if (message.key.fromMe && getHistoryMsg(message.message ?? {})?.syncType === ON_DEMAND) void this.onDemandHistory(message);
+      void this.remember([], messages);
+      void this.ingest(sock, messages, type === 'notify' ? 'realtime' : 'history');
     });
     sock.ev.on('messages.update', (updates) => {
       if (current()) void this.reportDeliveries(updates);
     });
-    if (config.syncHistory) {
-      sock.ev.on('messaging-history.set', ({ messages }) => {
-        if (current()) void this.ingest(sock, messages, 'history');
-      });
-    }
+    sock.ev.on('messaging-history.set', (set) => {
+      if (!current() || !config.syncHistory) return;
+      void this.remember(set.chats, set.messages);
+      void this.ingest(sock, set.messages, 'history');
+    });
   }
 
   private onConnectionUpdate(sock: WASocket, update: Partial<ConnectionState>): void {
@@ -231,11 +259,86 @@ export class BaileysSession {
     return this.saving;
   }
 
-  /** Deletes the stored session once pending credential writes are done, so none can bring it back. */
+  /** Deletes the stored session (and the chats it knew) once pending credential writes are done, so none can bring it back. */
   async forgetAuth(): Promise<void> {
     await this.saving;
     this.auth = undefined;
     await this.store.clear(this.instance.id);
+    await this.chats.clear(this.instance.id);
+  }
+
+  /** Notes the chats and each chat's oldest message, for later history syncs. */
+  private async remember(chats: Array<{ id?: string | null; name?: string | null }>, messages: WAMessage[]): Promise<void> {
+    await this.chats.record(this.instance.id, chats, messages).catch((err: unknown) => this.instance.logger.warn({ err }, 'could not record WhatsApp chats'));
+  }
+
+  /** Asks the phone for up to `count` messages of `chatJid` older than `anchor` (an on-demand history sync). */
+  fetchOlder(chatJid: string, anchor: HistoryAnchor, count: number): Promise<WAMessage[]> {
+    const sock = this.socket;
+    return new Promise<WAMessage[]>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        const i = this.historyWaiters.indexOf(waiter);
+        if (i >= 0) this.historyWaiters.splice(i, 1);
+      };
+      const waiter: HistoryWaiter = {
+        chatJid,
+        resolve: (messages) => (done(), resolve(messages)),
+        reject: (err) => (done(), reject(err)),
+      };
+      const timer = setTimeout(() => waiter.reject(new Error(`the phone did not answer a history request within ${HISTORY_REQUEST_TIMEOUT_MS / 1000} s`)), HISTORY_REQUEST_TIMEOUT_MS);
+      this.historyWaiters.push(waiter);
+      sock
+        .fetchMessageHistory(count, { remoteJid: chatJid, id: anchor.id, fromMe: anchor.fromMe }, anchor.timestamp * 1000)
+        .then((requestId) => {
+          waiter.requestId = requestId;
+        })
+        .catch((err: unknown) => waiter.reject(err instanceof Error ? err : new Error(String(err))));
+    });
+  }
+
+  /**
+   * Reads an ON_DEMAND history sync our own phone sent (inline or as a media blob, with baileys' own
+   * decoder) and hands it to the request it answers: by request id, else by chat, else the only one waiting.
+   */
+  private async onDemandHistory(message: WAMessage): Promise<void> {
+    const notification = getHistoryMsg(message.message ?? {});
+    if (!notification) return;
+    let history: Awaited<ReturnType<typeof downloadAndProcessHistorySyncNotification>>;
+    try {
+      history = await downloadAndProcessHistorySyncNotification(notification, {}, this.log);
+    } catch (err) {
+      this.instance.logger.warn({ err }, 'could not read an on-demand WhatsApp history sync');
+      const waiter = this.historyWaiters.find((w) => w.requestId === notification.peerDataRequestSessionId);
+      waiter?.reject(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    const chatIds = new Set([...history.chats.map((c) => c.id), ...history.messages.map((m) => m.key.remoteJid ?? '')]);
+    const waiter =
+      this.historyWaiters.find((w) => notification.peerDataRequestSessionId && w.requestId === notification.peerDataRequestSessionId) ??
+      this.historyWaiters.find((w) => chatIds.has(w.chatJid)) ??
+      (this.historyWaiters.length === 1 ? this.historyWaiters[0] : undefined);
+    if (waiter) waiter.resolve(history.messages);
+    else this.instance.logger.debug({ requestId: notification.peerDataRequestSessionId }, 'an on-demand WhatsApp history sync nobody waited for was dropped');
+  }
+
+  /** Stores history messages (media downloaded only with `processMedia`); never routed to an agent. */
+  async importHistory(messages: WAMessage[], processMedia: boolean): Promise<Array<{ senderId: string; duplicate: boolean }>> {
+    const sock = this.socket;
+    const fetchMedia: MediaFetcher = processMedia ? (m, type) => this.downloadMedia(sock, m, type) : async (m, type) => platformMediaRef(m, type);
+    const out: Array<{ senderId: string; duplicate: boolean }> = [];
+    for (const message of messages) {
+      const stored = await this.storeInbound(message, 'history', fetchMedia);
+      if (stored) out.push({ senderId: stored.senderId, duplicate: stored.result.duplicate });
+    }
+    return out;
+  }
+
+  /** Normalizes and stores one message; undefined when it carries nothing to store (or is our own). */
+  private async storeInbound(message: WAMessage, mode: 'realtime' | 'history', fetchMedia: MediaFetcher): Promise<{ senderId: string; result: IngressResult } | undefined> {
+    if (message.key.fromMe) return undefined;
+    const input = await toInboundMessage(message, fetchMedia, mode);
+    return input ? { senderId: input.sender.id, result: await this.instance.receive(input) } : undefined;
   }
 
   private scheduleReconnect(code: number | undefined, reason: string): void {
@@ -257,10 +360,8 @@ export class BaileysSession {
   /** Stores each message durably, in order; history is stored and never routed to the agent. */
   private async ingest(sock: WASocket, messages: WAMessage[], mode: 'realtime' | 'history'): Promise<void> {
     for (const message of messages) {
-      if (message.key.fromMe) continue;
       try {
-        const input = await toInboundMessage(message, (m, type) => this.downloadMedia(sock, m, type), mode);
-        if (input) await this.instance.receive(input);
+        await this.storeInbound(message, mode, (m, type) => this.downloadMedia(sock, m, type));
       } catch (err) {
         this.instance.logger.error({ err, messageId: message.key.id }, 'could not store an inbound WhatsApp message');
       }

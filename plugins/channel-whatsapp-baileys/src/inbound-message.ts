@@ -1,12 +1,18 @@
-import { getContentType, isJidGroup, jidNormalizedUser, normalizeMessageContent, proto, toNumber, type WAMessage } from 'baileys';
+import { getContentType, isJidBroadcast, isJidGroup, jidNormalizedUser, normalizeMessageContent, proto, toNumber, type WAMessage } from 'baileys';
 import type { InboundMessageInput, Media, MessageContent, StoredMedia } from '@omni/plugin-sdk';
 import { phoneFromJid } from './jid.js';
 import { parseVcard } from './vcard.js';
 
 export type MediaMessageType = 'imageMessage' | 'videoMessage' | 'audioMessage' | 'documentMessage' | 'stickerMessage';
 
-/** Downloads a media message's bytes and stores them in Omni; throws when it cannot. */
-export type MediaFetcher = (message: WAMessage, type: MediaMessageType) => Promise<StoredMedia>;
+/** Downloads a media message's bytes and stores them in Omni (or, for a fast history import, points at the platform's copy); throws when it cannot. */
+export type MediaFetcher = (message: WAMessage, type: MediaMessageType) => Promise<StoredMedia | Media>;
+
+/** A media message as a reference to WhatsApp's (encrypted, expiring) copy, without downloading it. */
+export function platformMediaRef(message: WAMessage, type: MediaMessageType): Media {
+  const media = (normalizeMessageContent(message.message)?.[type] ?? {}) as { url?: string | null; mimetype?: string | null; fileName?: string | null };
+  return { url: media.url ?? 'https://mmg.whatsapp.net/', ...(media.mimetype ? { mimeType: media.mimetype } : {}), ...(media.fileName ? { filename: media.fileName } : {}) };
+}
 
 const MEDIA_TYPES = new Set<string>(['imageMessage', 'videoMessage', 'audioMessage', 'documentMessage', 'stickerMessage']);
 
@@ -15,7 +21,8 @@ const MEDIA_TYPES = new Set<string>(['imageMessage', 'videoMessage', 'audioMessa
  * `remoteJidAlt` / `participantAlt` of a LID-addressed message), else the LID.
  */
 export function senderOf(key: proto.IMessageKey & { remoteJidAlt?: string; participantAlt?: string }): { id: string; phone?: string; lid?: string } {
-  const group = isJidGroup(key.remoteJid ?? undefined);
+  // In groups (and broadcast lists) the sender is the participant, not the chat.
+  const group = isJidGroup(key.remoteJid ?? undefined) || Boolean(key.participant && isJidBroadcast(key.remoteJid ?? ''));
   const primary = (group ? key.participant : key.remoteJid) ?? '';
   const alt = group ? key.participantAlt : key.remoteJidAlt;
   const phone = phoneFromJid(primary) ?? phoneFromJid(alt);
@@ -143,7 +150,7 @@ async function mediaContent(
     m = await fetchMedia(message, type);
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
-    m = { url: media.url ?? 'https://mmg.whatsapp.net/', ...(media.mimetype ? { mimeType: media.mimetype } : {}), ...(media.fileName ? { filename: media.fileName } : {}) };
+    m = platformMediaRef(message, type);
   }
   const caption = media.caption ? { caption: media.caption } : {};
   const out: MessageContent =

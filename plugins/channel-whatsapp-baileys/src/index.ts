@@ -3,6 +3,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { createBaileysAdapter } from './baileys-adapter.js';
 import { baileysCapabilities } from './capabilities.js';
 import { baileysInstanceConfig } from './instance-config.js';
+import { ChatIndex } from './chat-index.js';
 import { SessionStore } from './session-store.js';
 
 /** WhatsApp through WhatsApp Web (Baileys): link by QR or pairing code; the session lives encrypted in Omni's database. */
@@ -20,7 +21,7 @@ export default definePlugin({
     instanceConfig: baileysInstanceConfig,
   },
   capabilities: baileysCapabilities,
-  setup: ({ services }) => ({ adapter: createBaileysAdapter(new SessionStore(services.secrets)) }),
+  setup: ({ services }) => ({ adapter: createBaileysAdapter(new SessionStore(services.secrets), new ChatIndex(services.secrets)) }),
 });
 
 export { baileysInstanceConfig, type BaileysInstanceConfig } from './instance-config.js';

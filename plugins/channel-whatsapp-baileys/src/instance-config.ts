@@ -12,7 +12,7 @@ export const baileysInstanceConfig = z
     usePairingCode: z.boolean().default(false),
     /** How long each QR code lives before the next one replaces it; after the last one, pairing times out. */
     qrTimeoutMs: z.number().int().min(1_000).max(300_000).default(60_000),
-    /** Import WhatsApp's history sync on first link. Off: history is never fetched. History is never routed to an agent. */
+    /** Import the history WhatsApp pushes on first link. Off: history is only fetched when asked for (`POST /instances/:id/sync`). History is never routed to an agent. */
     syncHistory: z.boolean().default(false),
     /** Show the account as online while connected (it silences notifications on the phone). */
     markOnline: z.boolean().default(false),

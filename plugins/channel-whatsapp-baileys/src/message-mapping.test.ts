@@ -21,6 +21,8 @@ describe('inbound mapping', () => {
     expect(senderOf({ remoteJid: '999@lid', remoteJidAlt: '15550003333@s.whatsapp.net' })).toEqual({ id: '15550003333@s.whatsapp.net', phone: '+15550003333', lid: '999@lid' });
     expect(senderOf({ remoteJid: '1203@g.us', participant: '777@lid', participantAlt: '15550004444@s.whatsapp.net' })).toMatchObject({ id: '15550004444@s.whatsapp.net', phone: '+15550004444' });
     expect(senderOf({ remoteJid: '999@lid' })).toEqual({ id: '999@lid', lid: '999@lid' });
+    // a broadcast list's message: the sender is the participant, not the list
+    expect(senderOf({ remoteJid: '1700000000123@broadcast', participant: '15550005555@s.whatsapp.net' })).toEqual({ id: '15550005555@s.whatsapp.net', phone: '+15550005555' });
   });
 
   it('keeps a message whose media could not be downloaded, with the reason', async () => {

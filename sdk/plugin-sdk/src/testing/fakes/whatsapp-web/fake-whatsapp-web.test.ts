@@ -1,4 +1,4 @@
-import makeWASocket, { DisconnectReason, downloadMediaMessage, initAuthCreds, type AuthenticationCreds, type SignalDataTypeMap, type WAMessage, type WASocket } from 'baileys';
+import makeWASocket, { DisconnectReason, downloadMediaMessage, initAuthCreds, proto, type AuthenticationCreds, type BaileysEventMap, type SignalDataTypeMap, type WAMessage, type WASocket } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWhatsAppWeb, trustFakeWhatsAppWeb } from './index.js';
 
@@ -21,15 +21,17 @@ class Client {
   readonly closes: Array<number | undefined> = [];
   readonly qrs: string[] = [];
   readonly inbound: WAMessage[] = [];
+  readonly histories: Array<BaileysEventMap['messaging-history.set']> = [];
   sock!: WASocket;
   opens = 0;
   constructor(private readonly fake: FakeWhatsAppWeb, private readonly phone: string) {}
 
   connect(): void {
-    const sock = makeWASocket({ auth: { creds: this.creds, keys: this.keys }, logger: silent as never, waWebSocketUrl: this.fake.url, markOnlineOnConnect: false, shouldSyncHistoryMessage: () => false });
+    const sock = makeWASocket({ auth: { creds: this.creds, keys: this.keys }, logger: silent as never, waWebSocketUrl: this.fake.url, markOnlineOnConnect: false, shouldSyncHistoryMessage: (n) => n.syncType === proto.HistorySync.HistorySyncType.ON_DEMAND });
     this.sock = sock;
     sock.ev.on('creds.update', (u) => Object.assign(this.creds, u));
     sock.ev.on('messages.upsert', ({ messages, type }) => type === 'notify' && this.inbound.push(...messages));
+    sock.ev.on('messaging-history.set', (set) => this.histories.push(set));
     sock.ev.on('connection.update', (u) => {
       if (u.qr) {
         this.qrs.push(u.qr);
@@ -123,6 +125,29 @@ describe('fake WhatsApp Web server', () => {
     const image = client.inbound.at(-1)!;
     expect(image.message?.imageMessage?.caption).toBe('pic');
     expect((await downloadMediaMessage(image, 'buffer', {})).toString()).toBe('not really a png');
+  });
+
+  it('answers an on-demand history request (a peer message to the own phone) with an ON_DEMAND history sync', async () => {
+    const chat = '15550007777@s.whatsapp.net';
+    const day = 86_400;
+    const t0 = 1_700_000_000;
+    fake.addHistory('15551230001', chat, [1, 2, 3, 4].map((n) => ({ id: `H${n}`, timestamp: t0 + n * day, message: { conversation: `old ${n}` }, pushName: 'Hist' })));
+    const before = client.histories.length;
+    const requestId = await client.sock.fetchMessageHistory(2, { remoteJid: chat, id: 'H4', fromMe: false }, (t0 + 4 * day) * 1000);
+    await until('ON_DEMAND history', () => client.histories.length > before);
+    const set = client.histories.at(-1)!;
+    expect(set.syncType).toBe(proto.HistorySync.HistorySyncType.ON_DEMAND);
+    expect(set.peerDataRequestSessionId).toBe(requestId);
+    // the two newest messages older than the anchor H4, oldest first
+    expect(set.messages.map((m) => [m.key.id, m.key.remoteJid, m.message?.conversation])).toEqual([
+      ['H2', chat, 'old 2'],
+      ['H3', chat, 'old 3'],
+    ]);
+    expect(fake.historyRequests.at(-1)).toMatchObject({ phone: '15551230001', chatJid: chat, count: 2, oldestMsgId: 'H4', answered: ['H2', 'H3'] });
+    // anchored at a message the phone does not know: by timestamp
+    await client.sock.fetchMessageHistory(10, { remoteJid: chat, id: 'UNKNOWN', fromMe: false }, (t0 + 2 * day) * 1000);
+    await until('second answer', () => client.histories.length > before + 1);
+    expect(client.histories.at(-1)!.messages.map((m) => m.key.id)).toEqual(['H1']);
   });
 
   it('sends conflict (440) and failure (401) stream errors', async () => {

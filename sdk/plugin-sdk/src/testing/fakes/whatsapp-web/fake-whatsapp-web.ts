@@ -18,6 +18,7 @@ import { frame, NoiseServerState } from './noise-server.js';
 import { buildNoiseCertChain, buildPairSuccess, parsePairingQr, type FakeAccount } from './pairing.js';
 import { encryptInboundMedia, type InboundMediaKind } from './inbound-media.js';
 import { FakePeers } from './fake-peers.js';
+import { historySyncNotification, olderThanAnchor, type FakeConversation, type FakeHistoryMessage, type FakeHistorySyncType, type HistoryRequest } from './history-sync.js';
 
 /** One client connection to the fake, after the Noise handshake. */
 export interface FakeConnection {
@@ -101,6 +102,10 @@ export class FakeWhatsAppWeb {
   readonly privacy: Record<string, string> = { readreceipts: 'all', last: 'all', online: 'all', profile: 'all', status: 'all', groupadd: 'all' };
   /** Accounts paired so far, by phone. */
   readonly accounts = new Map<string, FakeAccount>();
+  /** What each phone (digits) keeps of its chats' history, by chat JID, for on-demand history requests. */
+  readonly history = new Map<string, Map<string, FakeHistoryMessage[]>>();
+  /** On-demand history requests (baileys' `fetchMessageHistory`) the fake answered, in order. */
+  readonly historyRequests: HistoryRequest[] = [];
   /** The Noise root key, shared by every fake in this process (baileys pins one root globally). */
   readonly root: KeyPair = TEST_ROOT;
   private readonly serverStatic: KeyPair = Curve.generateKeyPair();
@@ -247,6 +252,10 @@ export class FakeWhatsAppWeb {
       };
       this.stanzas.push(stanza);
       connection.send({ tag: 'ack', attrs: { class: 'message', id: stanza.id, from: stanza.to, t: String(Math.floor(Date.now() / 1000)) } });
+      // Messages to the account's own devices arrive wrapped in a deviceSentMessage.
+      const own = stanza.content?.deviceSentMessage?.message ?? stanza.content;
+      const onDemand = own?.protocolMessage?.peerDataOperationRequestMessage?.historySyncOnDemandRequest;
+      if (onDemand && connection.phone) this.answerHistoryRequest(connection, stanza.id, onDemand);
       for (const waiter of [...this.waiters]) {
         if (waiter.match(stanza)) {
           this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -263,8 +272,10 @@ export class FakeWhatsAppWeb {
   /** Answers the IQs baileys needs for login, sending, media and profiles; others get an empty result. */
   /** Decrypts the first recipient's `<enc>` of an outbound message, as that recipient would. */
   private async decryptFor(connection: FakeConnection, node: BinaryNode): Promise<Pick<ObservedStanza, 'content' | 'mediaType' | 'decryptError'>> {
-    const to = getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')[0];
-    const enc = getBinaryNodeChild(to, 'enc');
+    // A peer message (to the account's own phone) carries its <enc> directly, without <participants>.
+    const peer = node.attrs.category === 'peer' ? getBinaryNodeChild(node, 'enc') : undefined;
+    const to = peer ? { tag: 'to', attrs: { jid: node.attrs.to! } } : getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')[0];
+    const enc = peer ?? getBinaryNodeChild(to, 'enc');
     if (!to || !enc || !connection.phone) return {};
     const sender = this.accounts.get(connection.phone)?.jid ?? `${connection.phone}:7@s.whatsapp.net`;
     const mediaType = enc.attrs.mediatype ? { mediaType: enc.attrs.mediatype } : {};
@@ -293,6 +304,11 @@ export class FakeWhatsAppWeb {
       return [{ tag: 'privacy', attrs: {}, content: categories }];
     }
     if (xmlns === 'usync' && first?.tag === 'usync') return [this.answerUsync(connection, first)];
+    if (xmlns === 'w:sync:app:state' && first?.tag === 'sync') {
+      // An account without app state (no archived, pinned or muted chats): every collection is up to date.
+      const collections = getBinaryNodeChildren(first, 'collection').map((c) => ({ tag: 'collection', attrs: { name: c.attrs.name!, version: c.attrs.version ?? '0' } }));
+      return [{ tag: 'sync', attrs: {}, content: collections }];
+    }
     if (xmlns === 'encrypt' && node.attrs.type === 'get' && first?.tag === 'key') {
       const users = await Promise.all(getBinaryNodeChildren(first, 'user').map((u) => this.peers.bundleNode(u.attrs.jid!)));
       return [{ tag: 'list', attrs: {}, content: users }];
@@ -343,6 +359,44 @@ export class FakeWhatsAppWeb {
     connection.send(buildPairSuccess(parsed, account));
     setTimeout(() => connection.send({ tag: 'stream:error', attrs: { code: '515' } }), 100);
     return account;
+  }
+
+  /** Gives the phone `phone` (digits) older messages of `chatJid`, which it hands out on on-demand history requests. */
+  addHistory(phone: string, chatJid: string, messages: FakeHistoryMessage[]): void {
+    const chats = this.history.get(phone) ?? new Map<string, FakeHistoryMessage[]>();
+    this.history.set(phone, chats);
+    chats.set(chatJid, [...(chats.get(chatJid) ?? []), ...messages]);
+  }
+
+  /** The phone pushes a history sync (as at link time) to its linked device: chats with their latest messages. */
+  pushHistorySync(conversations: FakeConversation[], options: { syncType?: FakeHistorySyncType; toPhone?: string } = {}): string {
+    const connection = this.connection(options.toPhone);
+    return this.sendFromOwnPhone(connection, historySyncNotification(options.syncType ?? 'RECENT', conversations));
+  }
+
+  /** Answers `historySyncOnDemandRequest` as a phone does: an ON_DEMAND history sync with the older messages. */
+  private answerHistoryRequest(connection: FakeConnection, requestId: string, request: proto.Message.PeerDataOperationRequestMessage.IHistorySyncOnDemandRequest): void {
+    const phone = connection.phone!;
+    const chatJid = request.chatJid ?? '';
+    const ask = {
+      count: request.onDemandMsgCount ?? 0,
+      ...(request.oldestMsgId ? { oldestMsgId: request.oldestMsgId } : {}),
+      ...(request.oldestMsgTimestampMs !== undefined && request.oldestMsgTimestampMs !== null ? { oldestMsgTimestampMs: Number(request.oldestMsgTimestampMs) } : {}),
+    };
+    const answer = olderThanAnchor(this.history.get(phone)?.get(chatJid) ?? [], ask);
+    this.historyRequests.push({ phone, chatJid, ...ask, answered: answer.map((m) => m.id) });
+    this.sendFromOwnPhone(connection, historySyncNotification('ON_DEMAND', [{ id: chatJid, messages: answer }], requestId));
+  }
+
+  /** A plaintext message from the account's own phone (baileys treats it as `fromMe`). */
+  private sendFromOwnPhone(connection: FakeConnection, message: proto.IMessage): string {
+    const id = `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
+    connection.send({
+      tag: 'message',
+      attrs: { from: `${connection.phone}@s.whatsapp.net`, id, type: 'text', t: String(Math.floor(Date.now() / 1000)) },
+      content: [{ tag: 'plaintext', attrs: {}, content: proto.Message.encode(message).finish() }],
+    });
+    return id;
   }
 
   /** Delivers a plaintext (not Signal-encrypted) message, as baileys' decoder accepts. Returns the stanza id. */
