@@ -1,10 +1,16 @@
-import { definePlugin } from '@omni/plugin-sdk';
+import { definePlugin, lazyAdapter, type KeyValueStore } from '@omni/plugin-sdk';
 import pkg from '../package.json' with { type: 'json' };
-import { createBaileysAdapter } from './baileys-adapter.js';
 import { baileysCapabilities } from './capabilities.js';
 import { baileysInstanceConfig } from './instance-config.js';
-import { ChatIndex } from './chat-index.js';
-import { SessionStore } from './session-store.js';
+
+/** The optional adapter methods the Baileys implementation has (a test compares this with it). */
+export const BAILEYS_ADAPTER_METHODS = ['logout', 'edit', 'delete', 'typing', 'markRead', 'updateProfile', 'validateRecipient', 'fetchProfile', 'sync', 'discoverSessions'] as const;
+
+/** The implementation, with Baileys itself (~75 MB of RSS), loads when it is first used. */
+export async function loadBaileysAdapter(secrets: KeyValueStore) {
+  const [{ createBaileysAdapter }, { SessionStore }, { ChatIndex }] = await Promise.all([import('./baileys-adapter.js'), import('./session-store.js'), import('./chat-index.js')]);
+  return createBaileysAdapter(new SessionStore(secrets), new ChatIndex(secrets));
+}
 
 /** WhatsApp through WhatsApp Web (Baileys): link by QR or pairing code; the session lives encrypted in Omni's database. */
 export default definePlugin({
@@ -21,8 +27,7 @@ export default definePlugin({
     instanceConfig: baileysInstanceConfig,
   },
   capabilities: baileysCapabilities,
-  setup: ({ services }) => ({ adapter: createBaileysAdapter(new SessionStore(services.secrets), new ChatIndex(services.secrets)) }),
+  setup: ({ services }) => ({ adapter: lazyAdapter(() => loadBaileysAdapter(services.secrets), BAILEYS_ADAPTER_METHODS) }),
 });
 
 export { baileysInstanceConfig, type BaileysInstanceConfig } from './instance-config.js';
-export { closeAction, backoffDelay, type CloseAction } from './reconnect-policy.js';
