@@ -1,4 +1,4 @@
-import { AgentCallError, isAgentCallError, type AgentReply, type AgentRequest, type AgentTarget } from '@omni/plugin-sdk';
+import { AgentCallError, isAgentCallError, reconnectDelay, type AgentReply, type AgentRequest, type AgentTarget } from '@omni/plugin-sdk';
 import type { AgentProviderRegistry } from '../kernel/agent-provider-registry.js';
 
 export interface RetryPolicy {
@@ -17,9 +17,9 @@ export interface AgentCallResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Exponential backoff with full jitter. */
+/** Exponential backoff with full jitter (the SDK's backoff, shared with channel reconnects). */
 export const backoffDelay = (attempt: number, policy: RetryPolicy, random = Math.random) =>
-  Math.round(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
+  reconnectDelay(attempt, { initialMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: 'full' }, random);
 
 /** Settles like `promise`, or rejects once `signal` aborts, whichever comes first. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
