@@ -54,7 +54,8 @@ describe('live responses agree with the OpenAPI document', () => {
   const checked = new Set<string>();
 
   beforeAll(async () => {
-    tk = await startTestKernel({ plugins: [probeChannel, probeAgent] });
+    // Rate limiting on (with room to spare), so the documented X-RateLimit-* headers are sent.
+    tk = await startTestKernel({ plugins: [probeChannel, probeAgent], kernel: { rateLimit: 100_000 } });
     // The same composition the running server mounted, for the zod schemas behind each operation.
     routes = createHttpApp(tk.kernel).routes;
     const res = await tk.http.get('/api/v2/openapi.json');
