@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWhatsAppWeb, processEnvForFakeWhatsAppWeb } from '@omni/plugin-sdk/testing/whatsapp-web';
-import { startEchoAgent, type EchoAgent } from 'omni-echo-agent';
-import { spawnOmni, type OmniProcess } from '../support/spawn-omni.js';
+import { FINISHED_STATUSES, omniApi } from '../support/omni-api.js';
+import { startOmniWithEcho, type OmniWithEcho } from '../support/omni-with-echo.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -16,54 +13,38 @@ import { waitFor } from '../support/wait-for.js';
 describe('WhatsApp (Baileys) channel end to end', () => {
   const PHONE = '15551239999';
   const ANA = '15550001111';
+  const WAIT_MS = 20_000;
   let fake: FakeWhatsAppWeb;
-  let echo: EchoAgent;
-  let omni: OmniProcess;
-  let dataDir: string;
-  let fakeEnv: Record<string, string>;
+  let hub: OmniWithEcho;
   let instanceId: string;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${omni.url}${path}`, {
-      method,
-      headers: { 'x-api-key': omni.apiKey ?? '', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as any, raw: text };
-  };
-  const status = async () => (await api('GET', `/api/v2/instances/${instanceId}/status`)).body;
-  const waitForState = (state: string, timeoutMs = 20_000) =>
-    waitFor(`instance ${state}`, async () => {
-      const s = await status();
-      return s.state === state ? s : undefined;
-    }, timeoutMs);
-  const inboundEvent = (externalId: string, done = ['sent', 'blocked', 'failed', 'skipped']) =>
-    waitFor(`inbound event ${externalId}`, async () => {
-      const list = await api('GET', `/api/v2/events?instanceId=${instanceId}&direction=inbound&limit=100`);
-      return (list.body.items as Array<{ externalId: string; status: string; id: string; traceId: string; ingestMode: string }>).find((e) => e.externalId === externalId && done.includes(e.status));
-    }, 20_000);
+  const { api, get, status: statusOf, waitForState: waitForStateOf, inboundEvent: listedInbound } = omniApi(() => hub.omni);
+  const status = () => statusOf(instanceId);
+  const waitForState = (state: string) => waitForStateOf(instanceId, state, WAIT_MS);
+  /** The inbound event once it has finished, whatever its status: each test asserts the status it expects. */
+  const inboundEvent = (externalId: string) => listedInbound(instanceId, externalId, { statuses: FINISHED_STATUSES, timeoutMs: WAIT_MS });
   const replyFor = (traceId: string) =>
     waitFor(`reply to ${traceId}`, async () => {
-      const list = await api('GET', `/api/v2/events?instanceId=${instanceId}&direction=outbound&limit=100`);
-      return (list.body.items as Array<{ traceId: string; status: string; externalId: string; textContent?: string }>).find((e) => e.traceId === traceId && e.status === 'sent');
-    }, 20_000);
-  const start = async () => {
-    omni = await spawnOmni({ OMNI_DATA_DIR: dataDir, OMNI_DISABLED_PLUGINS: 'channel-discord,channel-slack,channel-telegram,channel-whatsapp-cloud', ...fakeEnv });
+      const list = await get(`/api/v2/events?instanceId=${instanceId}&direction=outbound&limit=100`);
+      return (list.items as Array<{ traceId: string; status: string; externalId: string; textContent?: string }>).find((e) => e.traceId === traceId && e.status === 'sent');
+    }, WAIT_MS);
+  /** Closes the session with `close`; expects `state` with a non-retryable `code`, and no reconnect attempt in the 1.5 s after. */
+  const expectStaysDown = async (close: () => void, state: string, code: string) => {
+    const connections = fake.connections.length;
+    close();
+    const down = await waitForState(state);
+    expect(down.error).toMatchObject({ code, retryable: false });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(fake.connections).toHaveLength(connections);
   };
 
   beforeAll(async () => {
     fake = await FakeWhatsAppWeb.start();
-    echo = await startEchoAgent();
-    dataDir = await mkdtemp(join(tmpdir(), 'omni-e2e-whatsapp-'));
-    fakeEnv = await processEnvForFakeWhatsAppWeb(fake, dataDir);
-    await start();
-  }, 60_000);
+    hub = await startOmniWithEcho('whatsapp-baileys', { env: (dataDir) => processEnvForFakeWhatsAppWeb(fake, dataDir) });
+  }, 90_000);
   afterAll(async () => {
-    await omni?.stop();
-    await echo?.close();
+    await hub?.close();
     await fake?.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('pairs by QR: GET /qr returns the code and its expiry, the phone scans it, the instance connects', async () => {
@@ -71,14 +52,14 @@ describe('WhatsApp (Baileys) channel end to end', () => {
       name: 'whatsapp-e2e',
       channel: 'whatsapp-baileys',
       channelConfig: { websocketUrl: fake.url, reconnect: { initialDelayMs: 200, maxDelayMs: 1_000 } },
-      agent: { apiUrl: echo.url },
+      agent: { apiUrl: hub.echo.url },
     });
     expect(created.status, created.raw).toBe(201);
     instanceId = created.body.id;
     const qr = await waitFor('a QR code', async () => {
       const res = await api('GET', `/api/v2/instances/${instanceId}/qr`);
       return res.status === 200 ? (res.body as { qr: string; expiresAt: string }) : undefined;
-    }, 20_000);
+    }, WAIT_MS);
     expect(qr.qr).toMatch(/linked_devices#2@/);
     expect(Date.parse(qr.expiresAt)).toBeGreaterThan(Date.now());
     fake.scanQr(qr.qr, PHONE);
@@ -138,8 +119,7 @@ describe('WhatsApp (Baileys) channel end to end', () => {
   });
 
   it('comes back after a process restart from the stored session, without a new QR', async () => {
-    await omni.stop();
-    await start();
+    await hub.restart();
     await waitForState('connected');
     expect(fake.registrations).toHaveLength(1);
     expect(fake.logins.filter((c) => c.phone === PHONE)).toHaveLength(2);
@@ -171,27 +151,17 @@ describe('WhatsApp (Baileys) channel end to end', () => {
   });
 
   it('handles 440 (replaced) without a reconnect loop', async () => {
-    const connections = fake.connections.length;
-    fake.replaceSession(PHONE);
-    const replaced = await waitForState('replaced');
-    expect(replaced.error).toMatchObject({ code: 'REPLACED', retryable: false });
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(fake.connections).toHaveLength(connections);
+    await expectStaysDown(() => fake.replaceSession(PHONE), 'replaced', 'REPLACED');
     expect((await status()).state).toBe('replaced');
     await api('POST', `/api/v2/instances/${instanceId}/restart`);
     await waitForState('connected');
   });
 
   it('handles 401 (logged out) without a loop: session cleared, no reconnect', async () => {
-    const connections = fake.connections.length;
-    fake.logOut(PHONE);
-    const loggedOut = await waitForState('logged_out');
-    expect(loggedOut.error).toMatchObject({ code: 'LOGGED_OUT', retryable: false });
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(fake.connections).toHaveLength(connections);
+    await expectStaysDown(() => fake.logOut(PHONE), 'logged_out', 'LOGGED_OUT');
     const discovered = await api('POST', '/api/v2/instances/discover', { channel: 'whatsapp-baileys' });
     expect(discovered.body.items).toEqual([]);
     // no session key material ever reached the logs
-    expect(JSON.stringify(omni.logs)).not.toMatch(/noiseKey|signedIdentityKey|advSecretKey|privKey|"private"/);
+    expect(JSON.stringify(hub.omni.logs)).not.toMatch(/noiseKey|signedIdentityKey|advSecretKey|privKey|"private"/);
   });
 });

@@ -16,13 +16,25 @@ export interface OmniWithEcho {
   close(): Promise<void>;
 }
 
+export interface OmniWithEchoOptions {
+  /**
+   * More environment for the process: the variables, or a function that gets the data dir (to
+   * write files the process needs there, e.g. a preload for NODE_OPTIONS) and returns them; it is
+   * called once, and every start (also after `restart`) gets the same variables.
+   */
+  env?: Record<string, string> | ((dataDir: string) => Promise<Record<string, string>> | Record<string, string>);
+  timeoutMs?: number;
+}
+
 /** Starts the echo agent and `omni start` with `OMNI_DATA_DIR` in a new temporary folder named after `name`. */
-export async function startOmniWithEcho(name: string, options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<OmniWithEcho> {
+export async function startOmniWithEcho(name: string, options: OmniWithEchoOptions = {}): Promise<OmniWithEcho> {
   const echo = await startEchoAgent();
   const dataDir = await mkdtemp(join(tmpdir(), `omni-e2e-${name}-`));
-  const spawn = () => spawnOmni({ OMNI_DATA_DIR: dataDir, ...options.env }, options.timeoutMs ?? 60_000);
+  let env: Record<string, string> | undefined;
+  const spawn = () => spawnOmni({ OMNI_DATA_DIR: dataDir, ...env }, options.timeoutMs ?? 60_000);
   let omni: OmniProcess;
   try {
+    env = typeof options.env === 'function' ? await options.env(dataDir) : options.env;
     omni = await spawn();
   } catch (err) {
     await echo.close();

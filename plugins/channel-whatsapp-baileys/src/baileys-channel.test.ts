@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestKernel, type TestKernel } from '@omni/plugin-sdk/testing';
+import { startTestKernel, waitFor, waitForConnectionState, type TestKernel } from '@omni/plugin-sdk/testing';
 import { FakeWhatsAppWeb, trustFakeWhatsAppWeb } from '@omni/plugin-sdk/testing/whatsapp-web';
+import type { ConnectionState } from '@omni/plugin-sdk';
 import plugin from './index.js';
 
-const until = async <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+/** How long a wait on the fake WhatsApp Web server may take. */
+const WAIT_MS = 15_000;
 
 describe('whatsapp-baileys channel against the fake WhatsApp Web server', () => {
   let tk: TestKernel;
@@ -20,7 +14,7 @@ describe('whatsapp-baileys channel against the fake WhatsApp Web server', () => 
   const PHONE = '15551230000';
 
   const status = async (id: string) => (await tk.http.get(`/api/v2/instances/${id}/status`)).body;
-  const waitState = (id: string, state: string, timeoutMs?: number) => until(`${id} to be ${state}`, async () => ((await status(id)).state === state ? status(id) : undefined), timeoutMs);
+  const waitState = (id: string, state: ConnectionState, timeoutMs = WAIT_MS) => waitForConnectionState(tk, id, state, timeoutMs);
   const create = async (channelConfig: Record<string, unknown> = {}) => {
     const res = await tk.http.post('/api/v2/instances', { name: `wa-${++seq}`, channel: 'whatsapp-baileys', channelConfig: { websocketUrl: fake.url, ...channelConfig } });
     expect(res.status).toBe(201);
@@ -29,13 +23,29 @@ describe('whatsapp-baileys channel against the fake WhatsApp Web server', () => 
   /** Creates an instance and links it: reads the QR from the API, lets the fake phone scan it. */
   const pair = async (phone: string, channelConfig: Record<string, unknown> = {}) => {
     const id = await create(channelConfig);
-    const qr = await until('a QR code', async () => {
+    const qr = await waitFor('a QR code', async () => {
       const res = await tk.http.get(`/api/v2/instances/${id}/qr`);
       return res.status === 200 ? (res.body as { qr: string; expiresAt: string }) : undefined;
-    });
+    }, WAIT_MS);
     fake.scanQr(qr.qr, phone);
     await waitState(id, 'connected');
     return { id, qr };
+  };
+  /** Closes the session with `close`; expects `state` with a non-retryable `code`, and no reconnect attempt in the 500 ms after. */
+  const expectStaysDown = async (id: string, close: () => void, state: ConnectionState, code: string) => {
+    const connections = fake.connections.length;
+    close();
+    expect((await waitState(id, state)).error).toMatchObject({ code, retryable: false });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fake.connections.length).toBe(connections);
+  };
+  /** After the session was cleared: discovery no longer offers it, and connecting again (by `connect` or `restart`) needs a new link. */
+  const expectSessionForgotten = async (id: string, how: 'connect' | 'restart') => {
+    const discovered = await tk.http.post('/api/v2/instances/discover', { channel: 'whatsapp-baileys' });
+    expect(discovered.body.items.map((s: { sessionId: string }) => s.sessionId)).not.toContain(id);
+    await tk.http.post(`/api/v2/instances/${id}/${how}`, {});
+    await waitFor('a new QR', async () => (await tk.http.get(`/api/v2/instances/${id}/qr`)).status === 200, WAIT_MS);
+    await tk.http.post(`/api/v2/instances/${id}/disconnect`, {});
   };
   const received = (externalId: string) => tk.events.waitFor('message.received', (e) => e.payload.message.externalId === externalId);
 
@@ -153,9 +163,10 @@ describe('whatsapp-baileys channel against the fake WhatsApp Web server', () => 
       expect(revoke).toMatchObject({ to: '15550001111@s.whatsapp.net', edit: '7' });
       await channel.adapter.typing!(id, '+15550001111', 'composing');
       await channel.adapter.markRead!(id, [{ chatId: '+15550001111', messageId: 'T1' }]);
-      await until('presence and receipt', () =>
+      await waitFor('presence and receipt', () =>
         fake.received.some((n) => n.tag === 'chatstate' && Array.isArray(n.content) && n.content[0]?.tag === 'composing') &&
         fake.received.some((n) => n.tag === 'receipt' && n.attrs.type === 'read' && n.attrs.id === 'T1'),
+        WAIT_MS,
       );
     });
 
@@ -169,7 +180,7 @@ describe('whatsapp-baileys channel against the fake WhatsApp Web server', () => 
       expect(profile.body).toEqual({ platformUserId: '15550001111@s.whatsapp.net', about: 'busy', avatarUrl: 'https://example.test/pic.jpg' });
       const update = await tk.http.put(`/api/v2/instances/${id}/profile`, { status: 'on duty' });
       expect(update.status).toBe(200);
-      const statusIq = await until('status IQ', () => fake.received.find((n) => n.tag === 'iq' && n.attrs.xmlns === 'status'));
+      const statusIq = await waitFor('status IQ', () => fake.received.find((n) => n.tag === 'iq' && n.attrs.xmlns === 'status'), WAIT_MS);
       expect(Buffer.from((statusIq.content as Array<{ content: Uint8Array }>)[0]!.content).toString()).toBe('on duty');
     });
 
@@ -195,28 +206,15 @@ describe('whatsapp-baileys channel against the fake WhatsApp Web server', () => 
     });
 
     it('stops at 440 (replaced) without reconnecting, and connects again on request', async () => {
-      const connections = fake.connections.length;
-      fake.replaceSession(PHONE);
-      expect((await waitState(id, 'replaced')).error).toMatchObject({ code: 'REPLACED', retryable: false });
-      await new Promise((r) => setTimeout(r, 500));
-      expect(fake.connections.length).toBe(connections);
+      await expectStaysDown(id, () => fake.replaceSession(PHONE), 'replaced', 'REPLACED');
       expect((await status(id)).state).toBe('replaced');
       await tk.http.post(`/api/v2/instances/${id}/restart`, {});
       await waitState(id, 'connected');
     });
 
     it('at 401 (logged out) clears the session and stays down', async () => {
-      const connections = fake.connections.length;
-      fake.logOut(PHONE);
-      expect((await waitState(id, 'logged_out')).error).toMatchObject({ code: 'LOGGED_OUT', retryable: false });
-      await new Promise((r) => setTimeout(r, 500));
-      expect(fake.connections.length).toBe(connections);
-      const discovered = await tk.http.post('/api/v2/instances/discover', { channel: 'whatsapp-baileys' });
-      expect(discovered.body.items.map((s: { sessionId: string }) => s.sessionId)).not.toContain(id);
-      // connecting again needs a new link
-      await tk.http.post(`/api/v2/instances/${id}/restart`, {});
-      await until('a new QR', async () => (await tk.http.get(`/api/v2/instances/${id}/qr`)).status === 200);
-      await tk.http.post(`/api/v2/instances/${id}/disconnect`, {});
+      await expectStaysDown(id, () => fake.logOut(PHONE), 'logged_out', 'LOGGED_OUT');
+      await expectSessionForgotten(id, 'restart');
     });
   });
 
@@ -225,21 +223,17 @@ describe('whatsapp-baileys channel against the fake WhatsApp Web server', () => 
     const res = await tk.http.post(`/api/v2/instances/${id}/logout`, {});
     expect(res.status).toBe(200);
     expect((await status(id)).state).toBe('logged_out');
-    const discovered = await tk.http.post('/api/v2/instances/discover', { channel: 'whatsapp-baileys' });
-    expect(discovered.body.items.map((s: { sessionId: string }) => s.sessionId)).not.toContain(id);
-    await tk.http.post(`/api/v2/instances/${id}/connect`, {});
-    await until('a new QR', async () => (await tk.http.get(`/api/v2/instances/${id}/qr`)).status === 200);
-    await tk.http.post(`/api/v2/instances/${id}/disconnect`, {});
+    await expectSessionForgotten(id, 'connect');
   });
 
   it('rotates QR codes and reports a timeout when nobody scans', async () => {
     const id = await create({ qrTimeoutMs: 1_000 });
-    const first = await until('QR 1', async () => (await status(id)).qr as { code: string; expiresAt: string } | undefined);
+    const first = await waitFor('QR 1', async () => (await status(id)).qr as { code: string; expiresAt: string } | undefined, WAIT_MS);
     expect(Date.parse(first.expiresAt)).toBeGreaterThan(Date.now() - 1_000);
-    const second = await until('QR 2', async () => {
+    const second = await waitFor('QR 2', async () => {
       const qr = (await status(id)).qr as { code: string } | undefined;
       return qr && qr.code !== first.code ? qr : undefined;
-    });
+    }, WAIT_MS);
     expect(second.code).not.toBe(first.code);
     const timedOut = await waitState(id, 'error');
     expect(timedOut.error).toMatchObject({ code: 'QR_TIMEOUT', retryable: true });
@@ -250,7 +244,7 @@ describe('whatsapp-baileys channel against the fake WhatsApp Web server', () => 
 
   it('links with a pairing code when configured', async () => {
     const id = await create({ phoneNumber: '+15557770000', usePairingCode: true });
-    const waiting = await until('pairing code', async () => ((await status(id)).pairingCode ? status(id) : undefined));
+    const waiting = await waitFor('pairing code', async () => ((await status(id)).pairingCode ? status(id) : undefined), WAIT_MS);
     expect(waiting.state).toBe('awaiting_qr');
     expect(waiting.pairingCode.code).toMatch(/^[A-Z0-9]{8}$/);
     expect(waiting.qr).toBeUndefined();

@@ -19,7 +19,7 @@ import type { HistoryPeer } from './history-sync.js';
 import { platformMediaRef, toInboundMessage, type MediaFetcher, type MediaMessageType } from './inbound-message.js';
 import type { BaileysInstanceConfig } from './instance-config.js';
 import { digitsOf, phoneFromJid } from './jid.js';
-import { backoffDelay, closeAction } from './reconnect-policy.js';
+import { closeAction, reconnectStep } from './reconnect-policy.js';
 import type { SessionStore } from './session-store.js';
 
 const statusCodeOf = (error: unknown): number | undefined => (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
@@ -345,16 +345,12 @@ export class BaileysSession implements HistoryPeer {
     const { reconnect } = this.instance.config;
     this.endSocket();
     this.attempt += 1;
-    const error = { code: 'CONNECTION_LOST', message: `${reason} (${code ?? 'no status code'})`, retryable: true };
-    if (reconnect.maxAttempts > 0 && this.attempt > reconnect.maxAttempts) {
-      this.instance.setStatus({ state: 'error', error: { ...error, message: `gave up after ${reconnect.maxAttempts} reconnect attempts; last: ${error.message}` } });
-      return;
-    }
-    const delay = backoffDelay(this.attempt, reconnect);
-    this.instance.setStatus({ state: 'reconnecting', reconnect: { attempt: this.attempt, nextAttemptAt: iso(Date.now() + delay) }, error });
+    const step = reconnectStep(this.attempt, reconnect, { code: 'CONNECTION_LOST', message: `${reason} (${code ?? 'no status code'})` });
+    this.instance.setStatus(step.status);
+    if (step.giveUp) return;
     this.timer = setTimeout(() => {
       this.openSocket().catch((err: unknown) => this.scheduleReconnect(undefined, err instanceof Error ? err.message : String(err)));
-    }, delay);
+    }, step.delayMs);
   }
 
   /** Stores each message durably, in order; history is stored and never routed to the agent. */

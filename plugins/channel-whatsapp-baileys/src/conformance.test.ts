@@ -1,6 +1,6 @@
 import type { proto } from 'baileys';
 import type { ContentType } from '@omni/plugin-sdk';
-import { describeChannelConformance, type ChannelTestDriver } from '@omni/plugin-sdk/testing';
+import { describeChannelConformance, waitFor, type ChannelTestDriver } from '@omni/plugin-sdk/testing';
 import { FakeWhatsAppWeb, trustFakeWhatsAppWeb } from '@omni/plugin-sdk/testing/whatsapp-web';
 import plugin from './index.js';
 
@@ -29,16 +29,11 @@ async function createDriver(): Promise<ChannelTestDriver> {
     recipient: '+15550001111',
     instanceConfig: () => ({ websocketUrl: fake.url }),
     async link({ instanceId, http }) {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
+      const qr = await waitFor(`a QR code for ${instanceId}`, async () => {
         const res = await http.get(`/api/v2/instances/${instanceId}/qr`);
-        if (res.status === 200) {
-          fake.scanQr(res.body.qr, phone);
-          return;
-        }
-        if (Date.now() > deadline) throw new Error(`no QR code for ${instanceId}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+        return res.status === 200 ? (res.body.qr as string) : undefined;
+      }, 15_000);
+      fake.scanQr(qr, phone);
     },
     async deliverText(_target, m) {
       fake.pushMessage({ conversation: m.text }, { id: m.externalId, from: `${m.from.replace(/\D/g, '')}@s.whatsapp.net`, pushName: m.fromName, toPhone: phone });

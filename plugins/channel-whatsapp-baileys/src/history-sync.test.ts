@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestKernel, type TestKernel } from '@omni/plugin-sdk/testing';
+import { startTestKernel, waitFor, waitForConnectionState, type TestKernel } from '@omni/plugin-sdk/testing';
 import { FakeWhatsAppWeb, trustFakeWhatsAppWeb, type FakeHistoryMessage } from '@omni/plugin-sdk/testing/whatsapp-web';
 import type { KnownChat } from './chat-index.js';
 import { selectChats } from './history-sync.js';
 import plugin from './index.js';
 
-const until = async <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+/** How long a wait on the fake WhatsApp Web server (or a sync job) may take. */
+const WAIT_MS = 20_000;
 
 describe('selectChats (the whatsapp sync options)', () => {
   const chats: KnownChat[] = [
@@ -51,17 +44,26 @@ describe('POST /api/v2/instances/:id/sync against the fake WhatsApp Web server',
   const text = (id: string, timestamp: number, participant?: string): FakeHistoryMessage => ({ id, timestamp, message: { conversation: `text of ${id}` }, pushName: 'Someone', ...(participant ? { participant } : {}) });
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-  /** Starts a sync through the API and waits until its job finished. */
-  const sync = async (body: Record<string, unknown>) => {
-    const started = await tk.http.post(`/api/v2/instances/${id}/sync`, body);
+  /** Starts a sync of the instance (default: the one linked first) through the API and waits until its job finished. */
+  const sync = async (body: Record<string, unknown>, instanceId = id) => {
+    const started = await tk.http.post(`/api/v2/instances/${instanceId}/sync`, body);
     expect(started.status).toBe(202);
     expect(started.body.status).toBe('started');
-    const status = await until('the sync to finish', async () => {
-      const s = (await tk.http.get(`/api/v2/instances/${id}/sync/status`)).body;
+    const status = await waitFor('the sync to finish', async () => {
+      const s = (await tk.http.get(`/api/v2/instances/${instanceId}/sync/status`)).body;
       return s.jobId === started.body.jobId && !s.inProgress ? s : undefined;
-    });
+    }, WAIT_MS);
     expect(status.error).toBeUndefined();
     return status;
+  };
+  /** Links the instance as `phone`: reads its QR from the API, lets the fake phone scan it, waits until connected. */
+  const link = async (instanceId: string, phone: string) => {
+    const qr = await waitFor('a QR code', async () => {
+      const res = await tk.http.get(`/api/v2/instances/${instanceId}/qr`);
+      return res.status === 200 ? (res.body as { qr: string }) : undefined;
+    }, WAIT_MS);
+    fake.scanQr(qr.qr, phone);
+    await waitForConnectionState(tk, instanceId, 'connected', WAIT_MS);
   };
   const events = async () => {
     const res = await tk.http.get(`/api/v2/events?instanceId=${id}&limit=500`);
@@ -78,12 +80,7 @@ describe('POST /api/v2/instances/:id/sync against the fake WhatsApp Web server',
     const created = await tk.http.post('/api/v2/instances', { name: 'wa-sync', channel: 'whatsapp-baileys', channelConfig: { websocketUrl: fake.url, syncHistory: true } });
     expect(created.status).toBe(201);
     id = created.body.id;
-    const qr = await until('a QR code', async () => {
-      const res = await tk.http.get(`/api/v2/instances/${id}/qr`);
-      return res.status === 200 ? (res.body as { qr: string }) : undefined;
-    });
-    fake.scanQr(qr.qr, PHONE);
-    await until('connected', async () => (await tk.http.get(`/api/v2/instances/${id}/status`)).body.state === 'connected');
+    await link(id, PHONE);
     // The phone's older history, handed out only on request.
     fake.addHistory(PHONE, A, [1, 2, 3, 4, 5, 6].map((n) => text(`a${n}`, now - (7 - n) * DAY)));
     fake.addHistory(PHONE, G, [1, 2, 3].map((n) => text(`g${n}`, now - (4 - n) * DAY, `1555020000${n}@s.whatsapp.net`)));
@@ -99,7 +96,7 @@ describe('POST /api/v2/instances/:id/sync against the fake WhatsApp Web server',
       ],
       { toPhone: PHONE },
     );
-    await until('the pushed history stored', async () => {
+    await waitFor('the pushed history stored', async () => {
       const stored = await storedIds();
       return ['A-latest', 'G-latest', 'B-latest', 'D-latest'].every((x) => stored.has(x));
     }, 30_000);
@@ -187,25 +184,12 @@ describe('POST /api/v2/instances/:id/sync against the fake WhatsApp Web server',
     const E = '15550100009@s.whatsapp.net';
     const created = await tk.http.post('/api/v2/instances', { name: 'wa-sync-default', channel: 'whatsapp-baileys', channelConfig: { websocketUrl: fake.url } });
     const other = created.body.id as string;
-    const qr = await until('a QR code', async () => {
-      const res = await tk.http.get(`/api/v2/instances/${other}/qr`);
-      return res.status === 200 ? (res.body as { qr: string }) : undefined;
-    });
-    fake.scanQr(qr.qr, phone);
-    await until('connected', async () => (await tk.http.get(`/api/v2/instances/${other}/status`)).body.state === 'connected');
+    await link(other, phone);
     fake.addHistory(phone, E, [text('e1', now - 2 * DAY), text('e2', now - DAY)]);
     fake.pushMessage({ conversation: 'live' }, { id: 'E-live', from: E, toPhone: phone });
     await tk.events.waitFor('message.received', (e) => e.payload.message.externalId === 'E-live');
 
-    const syncOther = async () => {
-      const started = await tk.http.post(`/api/v2/instances/${other}/sync`, {});
-      expect(started.status).toBe(202);
-      return until('the sync to finish', async () => {
-        const st = (await tk.http.get(`/api/v2/instances/${other}/sync/status`)).body;
-        return st.jobId === started.body.jobId && !st.inProgress ? st : undefined;
-      });
-    };
-    const first = await syncOther();
+    const first = await sync({}, other);
     expect(first).toMatchObject({ chatsCount: 1, messagesCount: 2 });
     expect(first.error).toBeUndefined();
     expect(fake.historyRequests.at(-1)).toMatchObject({ phone, chatJid: E, oldestMsgId: 'E-live', answered: ['e1', 'e2'] });
@@ -216,9 +200,9 @@ describe('POST /api/v2/instances/:id/sync against the fake WhatsApp Web server',
     // The chats survive a restart (they are kept in the plugin's store), so the next sync still knows E.
     await tk.kernel.plugins.disable(plugin.id);
     await tk.kernel.plugins.enable(plugin.id);
-    await until('connected again', async () => (await tk.http.get(`/api/v2/instances/${other}/status`)).body.state === 'connected');
-    await until('the first instance connected again', async () => (await tk.http.get(`/api/v2/instances/${id}/status`)).body.state === 'connected');
-    const again = await syncOther();
+    await waitForConnectionState(tk, other, 'connected', WAIT_MS);
+    await waitForConnectionState(tk, id, 'connected', WAIT_MS);
+    const again = await sync({}, other);
     expect(again).toMatchObject({ chatsCount: 1, messagesCount: 0 });
     expect(fake.historyRequests.at(-1)).toMatchObject({ phone, chatJid: E, oldestMsgId: 'E-live' });
     await tk.http.post(`/api/v2/instances/${other}/disconnect`, {});
@@ -230,10 +214,10 @@ describe('POST /api/v2/instances/:id/sync against the fake WhatsApp Web server',
     await tk.http.post(`/api/v2/instances/${other}/disconnect`, {});
     const started = await tk.http.post(`/api/v2/instances/${other}/sync`, {});
     expect(started.status).toBe(202);
-    const status = await until('the job to fail', async () => {
+    const status = await waitFor('the job to fail', async () => {
       const s = (await tk.http.get(`/api/v2/instances/${other}/sync/status`)).body;
       return s.inProgress ? undefined : s;
-    });
+    }, WAIT_MS);
     expect(status.error).toMatch(/not connected/);
     expect(status.messagesCount).toBe(0);
   });

@@ -1,6 +1,7 @@
 import { DisconnectReason } from 'baileys';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, closeAction } from './reconnect-policy.js';
+import { baileysInstanceConfig } from './instance-config.js';
+import { closeAction, reconnectStep } from './reconnect-policy.js';
 
 describe('closeAction', () => {
   it.each([
@@ -18,23 +19,52 @@ describe('closeAction', () => {
   });
 });
 
-describe('backoffDelay', () => {
-  const options = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
+describe('reconnectStep', () => {
+  const defaults = baileysInstanceConfig.parse({}).reconnect;
+  const lost = { code: 'CONNECTION_LOST', message: 'socket closed (428)' };
+  const now = Date.parse('2026-01-01T00:00:00.000Z');
+  const delayOf = (attempt: number, random: number, options = defaults) => {
+    const step = reconnectStep(attempt, options, lost, () => random, now);
+    if (step.giveUp) throw new Error(`gave up at attempt ${attempt}`);
+    return step.delayMs;
+  };
 
-  it('doubles per attempt between half and all of the exponential step', () => {
-    expect(backoffDelay(1, options, () => 0)).toBe(500);
-    expect(backoffDelay(1, options, () => 1)).toBe(1_000);
-    expect(backoffDelay(2, options, () => 0)).toBe(1_000);
-    expect(backoffDelay(4, options, () => 1)).toBe(8_000);
+  it('with the default settings: doubles from 2 s, each wait between half and all of the step, capped at 5 minutes', () => {
+    expect(defaults).toEqual({ initialDelayMs: 2_000, maxDelayMs: 300_000, maxAttempts: 0 });
+    expect([1, 2, 3, 4].map((a) => delayOf(a, 0))).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect([1, 2, 3, 4].map((a) => delayOf(a, 1))).toEqual([2_000, 4_000, 8_000, 16_000]);
+    expect(delayOf(40, 1)).toBe(300_000);
+    expect(delayOf(40, 0)).toBe(150_000);
   });
 
-  it('never exceeds the cap', () => {
-    expect(backoffDelay(40, options, () => 1)).toBe(30_000);
-    expect(backoffDelay(40, options, () => 0)).toBe(15_000);
+  it('reports reconnecting with the attempt, when it will be made, and the reason as retryable', () => {
+    const step = reconnectStep(3, defaults, lost, () => 0.5, now);
+    expect(step).toEqual({
+      giveUp: false,
+      delayMs: 6_000,
+      status: {
+        state: 'reconnecting',
+        reconnect: { attempt: 3, nextAttemptAt: '2026-01-01T00:00:06.000Z' },
+        error: { code: 'CONNECTION_LOST', message: 'socket closed (428)', retryable: true },
+      },
+    });
   });
 
-  it('spreads instances that fail together', () => {
-    const delays = new Set(Array.from({ length: 20 }, () => backoffDelay(3, options)));
+  it('never gives up by default', () => {
+    expect(reconnectStep(10_000, defaults, lost, () => 0, now).giveUp).toBe(false);
+  });
+
+  it('gives up after maxAttempts, saying so in an error status', () => {
+    const options = { ...defaults, maxAttempts: 3 };
+    expect([1, 2, 3].map((a) => reconnectStep(a, options, lost, () => 0, now).giveUp)).toEqual([false, false, false]);
+    expect(reconnectStep(4, options, lost, () => 0, now)).toEqual({
+      giveUp: true,
+      status: { state: 'error', error: { code: 'CONNECTION_LOST', message: 'gave up after 3 reconnect attempts; last: socket closed (428)', retryable: true } },
+    });
+  });
+
+  it('spreads instances that lose the connection together', () => {
+    const delays = new Set(Array.from({ length: 20 }, () => reconnectStep(3, defaults, lost, Math.random, now).status.reconnect?.nextAttemptAt));
     expect(delays.size).toBeGreaterThan(1);
   });
 });

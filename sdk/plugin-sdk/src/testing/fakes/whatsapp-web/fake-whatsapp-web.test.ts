@@ -1,5 +1,6 @@
 import makeWASocket, { DisconnectReason, downloadMediaMessage, initAuthCreds, proto, type AuthenticationCreds, type BaileysEventMap, type SignalDataTypeMap, type WAMessage, type WASocket } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../wait-for.js';
 import { FakeWhatsAppWeb, trustFakeWhatsAppWeb } from './index.js';
 
 const silent = { level: 'silent', child: () => silent, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -47,14 +48,6 @@ class Client {
   }
 }
 
-const until = async (what: string, check: () => boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
 describe('fake WhatsApp Web server', () => {
   let fake: FakeWhatsAppWeb;
   let client: Client;
@@ -64,7 +57,7 @@ describe('fake WhatsApp Web server', () => {
     await trustFakeWhatsAppWeb(fake);
     client = new Client(fake, '15551230001');
     client.connect();
-    await until('open after pairing', () => client.opens === 1);
+    await waitFor('open after pairing', () => client.opens === 1);
   });
   afterAll(async () => {
     client?.sock.end(undefined);
@@ -82,7 +75,7 @@ describe('fake WhatsApp Web server', () => {
   it('delivers plaintext inbound messages, with LID sender attributes', async () => {
     fake.pushMessage({ conversation: 'hello' }, { id: 'IN1' });
     fake.pushMessage({ conversation: 'from a lid' }, { id: 'IN2', from: '4242@lid', attrs: { sender_pn: '15550004242@s.whatsapp.net', addressing_mode: 'lid' } });
-    await until('two inbound', () => client.inbound.length >= 2);
+    await waitFor('two inbound', () => client.inbound.length >= 2);
     expect(client.inbound[0]).toMatchObject({ key: { id: 'IN1', remoteJid: '15550009999@s.whatsapp.net' }, message: { conversation: 'hello' } });
     expect(client.inbound[1]!.key).toMatchObject({ id: 'IN2', remoteJid: '4242@lid', remoteJidAlt: '15550004242@s.whatsapp.net' });
   });
@@ -121,7 +114,7 @@ describe('fake WhatsApp Web server', () => {
 
     const before = client.inbound.length;
     await fake.pushMedia('image', Buffer.from('not really a png'), { mimetype: 'image/png', caption: 'pic' }, { id: 'IMG1' });
-    await until('inbound image', () => client.inbound.length > before);
+    await waitFor('inbound image', () => client.inbound.length > before);
     const image = client.inbound.at(-1)!;
     expect(image.message?.imageMessage?.caption).toBe('pic');
     expect((await downloadMediaMessage(image, 'buffer', {})).toString()).toBe('not really a png');
@@ -134,7 +127,7 @@ describe('fake WhatsApp Web server', () => {
     fake.addHistory('15551230001', chat, [1, 2, 3, 4].map((n) => ({ id: `H${n}`, timestamp: t0 + n * day, message: { conversation: `old ${n}` }, pushName: 'Hist' })));
     const before = client.histories.length;
     const requestId = await client.sock.fetchMessageHistory(2, { remoteJid: chat, id: 'H4', fromMe: false }, (t0 + 4 * day) * 1000);
-    await until('ON_DEMAND history', () => client.histories.length > before);
+    await waitFor('ON_DEMAND history', () => client.histories.length > before);
     const set = client.histories.at(-1)!;
     expect(set.syncType).toBe(proto.HistorySync.HistorySyncType.ON_DEMAND);
     expect(set.peerDataRequestSessionId).toBe(requestId);
@@ -146,17 +139,17 @@ describe('fake WhatsApp Web server', () => {
     expect(fake.historyRequests.at(-1)).toMatchObject({ phone: '15551230001', chatJid: chat, count: 2, oldestMsgId: 'H4', answered: ['H2', 'H3'] });
     // anchored at a message the phone does not know: by timestamp
     await client.sock.fetchMessageHistory(10, { remoteJid: chat, id: 'UNKNOWN', fromMe: false }, (t0 + 2 * day) * 1000);
-    await until('second answer', () => client.histories.length > before + 1);
+    await waitFor('second answer', () => client.histories.length > before + 1);
     expect(client.histories.at(-1)!.messages.map((m) => m.key.id)).toEqual(['H1']);
   });
 
   it('sends conflict (440) and failure (401) stream errors', async () => {
     fake.replaceSession('15551230001');
-    await until('440', () => client.closes.includes(DisconnectReason.connectionReplaced));
+    await waitFor('440', () => client.closes.includes(DisconnectReason.connectionReplaced));
     client.connect();
-    await until('open again', () => client.opens === 2);
+    await waitFor('open again', () => client.opens === 2);
     fake.logOut('15551230001');
-    await until('401', () => client.closes.includes(DisconnectReason.loggedOut));
+    await waitFor('401', () => client.closes.includes(DisconnectReason.loggedOut));
     expect(client.qrs).toHaveLength(1); // the second login needed no QR
     expect(fake.errors).toEqual([]);
   });
@@ -171,7 +164,7 @@ describe('fake WhatsApp Web server', () => {
         if (u.qr) qrs.push(u.qr);
         if (u.connection === 'close') closes.push((u.lastDisconnect?.error as { output?: { statusCode?: number } }).output?.statusCode);
       });
-      await until('timeout close', () => closes.length > 0);
+      await waitFor('timeout close', () => closes.length > 0);
       expect(qrs).toHaveLength(1);
       expect(closes).toEqual([DisconnectReason.timedOut]);
     } finally {
