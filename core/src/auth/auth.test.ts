@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { definePlugin, type ChannelInstance } from '@omni/plugin-sdk';
-import { startTestKernel, TestHttpClient, type TestKernel } from '@omni/plugin-sdk/testing';
+import { startTestKernel, stubChannel, TestHttpClient, type TestKernel } from '@omni/plugin-sdk/testing';
 import { ApiKeySchema } from '../db/entities/api-key.js';
 import { bootstrapAdminKey } from './bootstrap-admin-key.js';
 
-const channel = definePlugin({
-  id: 'auth-test-channel',
-  version: '1.0.0',
-  kind: 'channel',
-  compat: { sdk: '^1.0.0' },
-  channel: { id: 'authtest', name: 'Auth test', description: 'text', instanceConfig: z.object({}) },
-  capabilities: { content: { send: ['text'], receive: ['text'] }, features: [], auth: ['token'], limits: { maxTextLength: 100, maxFileSize: 10 }, events: [] },
-  setup: () => ({ adapter: { connect: async (i: ChannelInstance) => i.setStatus({ state: 'connected' }), disconnect: async () => undefined, send: async () => ({ ok: true as const, externalId: 'x' }) } }),
-});
+const { plugin: channel } = stubChannel({ id: 'authtest' });
 
 describe('API keys, scopes and instance restrictions', () => {
   let tk: TestKernel;

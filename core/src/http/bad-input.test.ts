@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { definePlugin, type ChannelInstance } from '@omni/plugin-sdk';
-import { startTestKernel, type TestKernel, type TestResponse } from '@omni/plugin-sdk/testing';
+import { startTestKernel, stubChannel, type TestKernel, type TestResponse } from '@omni/plugin-sdk/testing';
 import { entities } from '../db/entities/index.js';
 import { createHttpApp } from './create-http-app.js';
 import type { JsonRoute, RouteDefinition } from './route.js';
 
-const channel = definePlugin({
-  id: 'bad-input-channel',
-  version: '1.0.0',
-  kind: 'channel',
-  compat: { sdk: '^1.0.0' },
-  channel: { id: 'badinput', name: 'Bad input', description: 'text', instanceConfig: z.object({ token: z.string().optional() }) },
-  capabilities: { content: { send: ['text'], receive: ['text'] }, features: [], auth: ['token'], limits: { maxTextLength: 100, maxFileSize: 10 }, events: [] },
-  setup: () => ({ adapter: { connect: async (i: ChannelInstance) => i.setStatus({ state: 'connected' }), disconnect: async () => undefined, send: async () => ({ ok: true as const, externalId: 'x' }) } }),
-});
+const { plugin: channel } = stubChannel({ id: 'badinput', instanceConfig: z.object({ token: z.string().optional() }) });
 
 /** Tables whose rows legitimately change with every request (the audit trail of the key making them). */
 const CHANGING = new Set(['ApiKeyAudit', 'ApiKey']);

@@ -1,27 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { definePlugin, type ChannelInstance } from '@omni/plugin-sdk';
-import { startTestKernel, type TestKernel } from '@omni/plugin-sdk/testing';
+import { startTestKernel, stubChannel, type TestKernel } from '@omni/plugin-sdk/testing';
 
 /** Each connect is logged out by the "platform" right away, as WhatsApp does after an unlink. */
 let connects = 0;
-const unlinked = definePlugin({
-  id: 'unlinked-channel',
-  version: '1.0.0',
-  kind: 'channel',
-  compat: { sdk: '^1.0.0' },
-  channel: { id: 'unlinked', name: 'Unlinked', description: 'logs out', instanceConfig: z.object({}) },
-  capabilities: { content: { send: ['text'], receive: ['text'] }, features: [], auth: ['qr'], limits: { maxTextLength: 10, maxFileSize: 10 }, events: [] },
-  setup: () => ({
-    adapter: {
-      connect: async (i: ChannelInstance) => {
-        connects++;
-        i.setStatus({ state: 'logged_out', error: { code: 'LOGGED_OUT', message: 'unlinked from the phone', retryable: false } });
-      },
-      disconnect: async () => undefined,
-      send: async () => ({ ok: true as const, externalId: 'x' }),
+const { plugin: unlinked } = stubChannel({
+  id: 'unlinked',
+  adapter: {
+    connect: async (i) => {
+      connects++;
+      i.setStatus({ state: 'logged_out', error: { code: 'LOGGED_OUT', message: 'unlinked from the phone', retryable: false } });
     },
-  }),
+  },
 });
 
 describe('ConnectionManager', () => {

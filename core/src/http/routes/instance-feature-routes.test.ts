@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { definePlugin, type ChannelInstance, type MessageRef, type ProfileUpdate, type SyncRequest } from '@omni/plugin-sdk';
-import { startTestKernel, TINY_PNG_BASE64, type TestKernel } from '@omni/plugin-sdk/testing';
+import { startTestKernel, stubChannel, TINY_PNG_BASE64, type TestKernel } from '@omni/plugin-sdk/testing';
 import { InstanceSchema } from '../../db/entities/instance.js';
 import { AgentProviderSchema } from '../../db/entities/agent-provider.js';
 import { KvEntrySchema } from '../../db/entities/kv-entry.js';
@@ -53,15 +53,7 @@ function recordingChannel() {
   return { plugin, calls, live };
 }
 
-const bare = definePlugin({
-  id: 'bare-channel',
-  version: '1.0.0',
-  kind: 'channel',
-  compat: { sdk: '^1.0.0' },
-  channel: { id: 'bare', name: 'Bare', description: 'text only', instanceConfig: z.object({}) },
-  capabilities: { content: { send: ['text'], receive: ['text'] }, features: [], auth: ['token'], limits: { maxTextLength: 10, maxFileSize: 10 }, events: [] },
-  setup: () => ({ adapter: { connect: async (i: ChannelInstance) => i.setStatus({ state: 'connected' }), disconnect: async () => undefined, send: async () => ({ ok: true as const, externalId: 'x' }) } }),
-});
+const { plugin: bare } = stubChannel({ id: 'bare' });
 
 describe('instance features, media and secrets at rest', () => {
   const channel = recordingChannel();

@@ -5,3 +5,4 @@ export { describeChannelConformance, type ChannelConformanceOptions, type Channe
 export { sampleContent, TINY_PNG_BASE64 } from './content-samples.js';
 export { startCaptureServer, type CaptureServer, type CapturedRequest, type CaptureResponder } from './capture-server.js';
 export { waitFor, waitForConnectionState } from './wait-for.js';
+export { stubChannel, type StubChannelOptions } from './stub-channel.js';
