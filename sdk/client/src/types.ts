@@ -1,69 +1,19 @@
-/** Response shapes of the v2 API, as the client sees them. */
-export interface Health {
-  status: 'healthy' | 'degraded' | 'unhealthy';
-  version: string;
-  uptime: number;
-  timestamp: string;
-  checks: {
-    database: { status: 'ok' | 'error'; latency: number; error?: string };
-    eventBus: { status: 'ok' | 'error'; backend: 'nats' | 'in-process'; detail?: string };
-    channels: Record<string, 'ok'>;
-    plugins: Record<string, { status: string; error?: string }>;
-  };
-  instances: { total: number; connected: number; byChannel: Record<string, number> };
-}
+/** Named shapes of the v2 API, taken from the generated OpenAPI types (see `generated/openapi.d.ts`). */
+import type { ResponseBody } from './api-types.js';
 
-export interface Info {
-  version: string;
-  sdkApiVersion: string;
-  environment: string;
-  uptime: number;
-  database: 'sqlite' | 'postgresql';
-  eventBus: 'nats' | 'in-process';
-  instances: { total: number; connected: number };
-  plugins: { total: number; running: number; failed: number };
-  channels: string[];
-}
-
-export interface ChannelCapabilities {
-  content: { send: string[]; receive: string[] };
-  features: string[];
-  auth: string[];
-  limits: { maxTextLength: number; maxFileSize: number; maxCaptionLength?: number };
-  events: string[];
-  messagingWindow?: { hours: number; outsideWindow: 'template-only' };
-}
-
-export interface Channel {
-  id: string;
-  name: string;
-  description: string;
-  version: string;
-  pluginId: string;
-  capabilities: ChannelCapabilities;
-  configSchema: Record<string, unknown>;
-  secretFields: string[];
-}
-
-export interface SupportedChannel {
-  id: string;
-  name: string;
-  description: string;
-  version: string;
-  requiresQr: boolean;
-  supportsOAuth: boolean;
-  capabilities: ChannelCapabilities;
-}
-
-export interface Plugin {
-  id: string;
-  version?: string;
-  kind?: 'channel' | 'agent-provider' | 'media-processor' | 'extension';
-  description?: string;
-  source: string;
-  status: 'loaded' | 'starting' | 'running' | 'failed' | 'disabled' | 'stopping' | 'stopped';
-  enabled: boolean;
-  dependsOn: string[];
-  error?: { code: string; message: string; details?: unknown };
-  startedAt?: string;
-}
+export type Health = ResponseBody<'/api/v2/health', 'get'>;
+export type Info = ResponseBody<'/api/v2/info', 'get'>;
+export type Channel = ResponseBody<'/api/v2/channels/{id}', 'get'>;
+export type ChannelCapabilities = Channel['capabilities'];
+export type SupportedChannel = ResponseBody<'/api/v2/instances/supported-channels', 'get'>['items'][number];
+export type Plugin = ResponseBody<'/api/v2/plugins/{id}', 'get'>;
+export type Instance = ResponseBody<'/api/v2/instances/{id}', 'get'>;
+export type InstanceStatus = ResponseBody<'/api/v2/instances/{id}/status', 'get'>;
+export type SendResult = ResponseBody<'/api/v2/messages', 'post'>;
+export type OmniEvent = ResponseBody<'/api/v2/events/{id}', 'get'>;
+export type Person = ResponseBody<'/api/v2/persons/{id}', 'get'>;
+export type AccessRule = ResponseBody<'/api/v2/access/rules/{id}', 'get'>;
+export type Provider = ResponseBody<'/api/v2/providers/{id}', 'get'>;
+export type ApiKey = ResponseBody<'/api/v2/api-keys/{id}', 'get'>;
+export type CreatedApiKey = ResponseBody<'/api/v2/api-keys', 'post'>;
+export type ErrorEnvelope = import('./generated/openapi.js').components['schemas']['ErrorEnvelope'];
