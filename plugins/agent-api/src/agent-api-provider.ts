@@ -1,4 +1,4 @@
-import { agentFetch, agentBaseUrl, agentCallSignal, discardBody, ensureAgentOk, readAgentJson, type AgentProvider, type AgentTarget } from '@omni/plugin-sdk';
+import { agentFetch, agentBaseUrl, agentPostJson, agentCallSignal, discardBody, ensureAgentOk, readAgentJson, type AgentProvider, type AgentTarget } from '@omni/plugin-sdk';
 import { parseAgentList, type AgentSummary } from './agent-list.js';
 import { parseChatReply } from './chat-reply.js';
 import { authHeaders, toChatBody } from './chat-request.js';
@@ -11,18 +11,7 @@ const LIST_PATHS = ['/api/agents', '/api/agent/list'] as const;
 export function createAgentApiProvider(): AgentProvider {
   return {
     async call(target, request, signal) {
-      const res = await agentFetch(
-        `${agentBaseUrl(target)}/api/agent/chat`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', ...authHeaders(target) },
-          body: JSON.stringify(toChatBody(target, request)),
-          signal: agentCallSignal(target, signal),
-        },
-        target,
-      );
-      await ensureAgentOk(res);
-      return parseChatReply(await readAgentJson(res, target));
+      return parseChatReply(await agentPostJson(`${agentBaseUrl(target)}/api/agent/chat`, toChatBody(target, request), authHeaders(target), target, signal));
     },
 
     async health(target, signal) {

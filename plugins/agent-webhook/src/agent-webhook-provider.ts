@@ -1,4 +1,4 @@
-import { agentFetch, agentCallSignal, ensureAgentOk, readAgentJson, type AgentProvider, type AgentRequest, type AgentTarget } from '@omni/plugin-sdk';
+import { agentPostJson, type AgentProvider, type AgentRequest, type AgentTarget } from '@omni/plugin-sdk';
 import { parseWebhookReply } from './webhook-reply.js';
 
 /** What a webhook agent receives: the hub's AgentRequest as is (camelCase), plus the target's agentId. */
@@ -15,18 +15,8 @@ export const toWebhookBody = (target: AgentTarget, request: AgentRequest): Webho
 export function createWebhookAgentProvider(): AgentProvider {
   return {
     async call(target, request, signal) {
-      const res = await agentFetch(
-        target.apiUrl,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}) },
-          body: JSON.stringify(toWebhookBody(target, request)),
-          signal: agentCallSignal(target, signal),
-        },
-        target,
-      );
-      await ensureAgentOk(res);
-      return parseWebhookReply(await readAgentJson(res, target));
+      const headers: Record<string, string> = target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {};
+      return parseWebhookReply(await agentPostJson(target.apiUrl, toWebhookBody(target, request), headers, target, signal));
     },
   };
 }
