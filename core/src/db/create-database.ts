@@ -7,6 +7,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from '@omni/plugin-sdk';
 import { entities } from './entities/index.js';
 import { migrationsByDialect } from './migrations/index.js';
+import { SQLITE_DEFAULT_AUTOCHECKPOINT, startSqliteCheckpointer, type SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { resolveStorage, SQLITE_MEMORY, type Dialect, type StorageTarget } from './storage.js';
 
 export interface CreateDatabaseOptions {
@@ -38,6 +39,8 @@ export interface Database {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** The WAL file is cut back to this size when a checkpoint lets SQLite start it over. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export async function createDatabase(options: CreateDatabaseOptions): Promise<Database> {
   const storage = resolveStorage(options.databaseUrl, options.dataDir);
@@ -47,8 +50,10 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
   }
 
   const where = describeStorage(storage);
+  // Read by every new SQLite connection: 0 while the checkpoint worker runs (see sqlite-checkpointer.ts).
+  const wal = { autocheckpoint: SQLITE_DEFAULT_AUTOCHECKPOINT };
   const orm = await MikroORM.init<AbstractSqlDriver, EntityManager>({
-    ...(await driverOptions(storage)),
+    ...(await driverOptions(storage, wal)),
     entities,
     extensions: [Migrator],
     // The migrator's own logging and schema snapshots are off: we log applied migrations ourselves.
@@ -71,16 +76,42 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     }
   }
 
+  const checkpointer = storage.dialect === 'sqlite' && storage.path !== SQLITE_MEMORY ? await checkpointOffLoop(orm, storage.path, wal, logger) : undefined;
+
   return {
     orm,
     dialect: storage.dialect,
     fork: () => orm.em.fork(),
     health: () => checkHealth(orm),
-    close: () => orm.close(true),
+    close: async () => {
+      await checkpointer?.stop();
+      await orm.close(true);
+    },
   };
 }
 
-async function driverOptions(storage: StorageTarget): Promise<Options<AbstractSqlDriver, EntityManager>> {
+/** Starts the WAL checkpoint worker and turns the automatic checkpoint off; without the worker, SQLite keeps checkpointing on commit. */
+async function checkpointOffLoop(orm: Orm, path: string, wal: { autocheckpoint: number }, logger: Logger): Promise<SqliteCheckpointer | undefined> {
+  const setPages = (pages: number) => orm.em.getConnection().execute(`pragma wal_autocheckpoint = ${pages}`);
+  try {
+    const checkpointer = await startSqliteCheckpointer({
+      path,
+      logger,
+      onFallback: (pages) => {
+        wal.autocheckpoint = pages;
+        setPages(pages).catch((err: unknown) => logger.warn({ error: errorMessage(err) }, 'could not turn the automatic WAL checkpoint back on'));
+      },
+    });
+    wal.autocheckpoint = checkpointer.autocheckpointPages();
+    await setPages(wal.autocheckpoint);
+    return checkpointer;
+  } catch (err) {
+    logger.warn({ error: errorMessage(err) }, 'no WAL checkpoint worker; SQLite checkpoints on commit');
+    return undefined;
+  }
+}
+
+async function driverOptions(storage: StorageTarget, wal: { autocheckpoint: number }): Promise<Options<AbstractSqlDriver, EntityManager>> {
   if (storage.dialect === 'postgresql') {
     const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     // A small pool: Omni runs on small boxes and does little concurrent database work.
@@ -100,7 +131,10 @@ async function driverOptions(storage: StorageTarget): Promise<Options<AbstractSq
       // power loss can roll back the last commits. FULL would fsync every commit (~1 ms each here).
       afterCreate: (conn: { exec(sql: string): void }, done: (err: unknown, conn: unknown) => void) => {
         try {
-          conn.exec(`pragma journal_mode = WAL; pragma synchronous = NORMAL; pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; pragma foreign_keys = on;`);
+          conn.exec(
+            `pragma journal_mode = WAL; pragma synchronous = NORMAL; pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; pragma foreign_keys = on; ` +
+              `pragma wal_autocheckpoint = ${wal.autocheckpoint}; pragma journal_size_limit = ${WAL_SIZE_LIMIT_BYTES};`,
+          );
           done(null, conn);
         } catch (err) {
           done(err, conn);
