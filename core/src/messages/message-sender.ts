@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedId } from 'uuid';
 import {
   type ChannelFeature,
   type EventBus,
@@ -41,7 +42,7 @@ export class MessageSender {
     if (request.threadId) features.push('threads');
     requireCapabilities(resolved, { send: request.content.type, features });
 
-    const traceId = request.traceId ?? randomUUID();
+    const traceId = request.traceId ?? timeOrderedId();
     const { message } = await this.deps.hooks.callWaterfall('message.outbound', {
       message: { id: randomUUID(), to: request.to, content: request.content, replyTo: request.replyTo, threadId: request.threadId },
       instanceId: instance.id,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedId } from 'uuid';
 import type { InboundMessage, MessageContent } from '@omni/plugin-sdk';
 import type { Database } from '../db/create-database.js';
 import { preparedSqlOf, type PreparedSql } from '../db/prepared-sql.js';
@@ -8,10 +8,14 @@ import { MessageEventSchema, type EventStage, type EventStatus, type MessageEven
 
 export const stage = (name: string, extra: { ms?: number; detail?: string } = {}): EventStage => ({ stage: name, at: new Date().toISOString(), ...extra });
 
-/** A complete new row: every column set here, since a native insert runs no entity hooks. */
+/**
+ * A complete new row: every column set here, since a native insert runs no entity hooks. Ids
+ * (and trace ids) are UUIDv7: time-ordered, so each insert lands at the right edge of the id and
+ * trace indexes instead of dirtying a random page of each (fewer pages written per commit).
+ */
 function newEvent(fields: Omit<MessageEvent, 'id' | 'createdAt' | 'updatedAt'>): MessageEvent {
   const now = new Date();
-  return { id: randomUUID(), createdAt: now, updatedAt: now, ...fields };
+  return { id: timeOrderedId(), createdAt: now, updatedAt: now, ...fields };
 }
 
 export interface EventOutcome {
@@ -58,7 +62,7 @@ export class MessageEventStore {
     const { message } = input;
     const notRouted = whyNotRouted(message);
     const event = newEvent({
-      traceId: randomUUID(),
+      traceId: timeOrderedId(),
       direction: 'inbound',
       instanceId: input.instanceId,
       channel: input.channel,
