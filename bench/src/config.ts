@@ -16,10 +16,12 @@ export interface BenchConfig {
   natsUrl: string;
   /** Where the JSON results go. */
   output: string;
+  /** Extra node flags for the hub process (BENCH_HUB_NODE_ARGS, space-separated), e.g. V8 heap settings. */
+  hubNodeArgs: string[];
 }
 
 const USAGE = `npm run bench [-- --messages=N --concurrency=1,20,50 --burst=N --modes=embedded,services --warmup=N]
-Environment: BENCH_MESSAGES, BENCH_CONCURRENCY, BENCH_BURST, BENCH_MODES, BENCH_WARMUP, BENCH_REPLY_TIMEOUT_MS, BENCH_OUTPUT,
+Environment: BENCH_MESSAGES, BENCH_CONCURRENCY, BENCH_BURST, BENCH_MODES, BENCH_WARMUP, BENCH_REPLY_TIMEOUT_MS, BENCH_OUTPUT, BENCH_HUB_NODE_ARGS,
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), NATS_URL (default nats://127.0.0.1:4222).`;
 
 /** Flags (`--messages=500`) win over environment variables, which win over defaults. */
@@ -63,5 +65,6 @@ export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2),
     databaseUrl: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
     output: pick('output', 'BENCH_OUTPUT') || new URL('../results/latest.json', import.meta.url).pathname,
+    hubNodeArgs: (env.BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   };
 }

@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { loadBenchConfig } from './config.js';
 import { HttpClient } from './http-client.js';
-import { idleBaseline, measureCeiling, measureMode } from './measure.js';
+import { idleBaseline, measureMode, startCeiling } from './measure.js';
 import { REPO_ROOT, SOURCE_LOADER, spawnNode, waitForReady, type NodeProcess } from './processes.js';
 import { OutboundReceiver } from './receiver.js';
 import { renderReport } from './report.js';
@@ -46,21 +46,26 @@ async function main(): Promise<void> {
     const baselines = {
       nodeIdleMb: await idleBaseline(['-e', 'setInterval(() => {}, 60000); console.log(JSON.stringify({ ready: "idle" }))']),
       nodeWithSourceLoaderIdleMb: await idleBaseline([...SOURCE_LOADER, 'bench/src/entries/idle-main.ts']),
+      stackFloorIdleMb: await idleBaseline(['--expose-gc', 'bench/src/entries/stack-floor-main.mjs']),
     };
-    progress(`baseline idle RSS: node ${baselines.nodeIdleMb} MB, node + tsx ${baselines.nodeWithSourceLoaderIdleMb} MB`);
+    progress(`baseline idle RSS: node ${baselines.nodeIdleMb} MB, node + tsx ${baselines.nodeWithSourceLoaderIdleMb} MB, node + the stack's libraries ${baselines.stackFloorIdleMb} MB`);
 
-    const ceiling = await measureCeiling(ctx, config, agentUrl);
+    const ceiling = await startCeiling(ctx, config, agentUrl);
     const modes: BenchResults['modes'] = {};
-    for (const mode of config.modes) {
-      progress(`mode ${mode}…`);
-      try {
-        modes[mode] = await measureMode(ctx, config, mode, agentUrl);
-        const m = modes[mode]!;
-        if ('skipped' in m) progress(`mode ${mode} skipped: ${m.skipped}`);
-      } catch (err) {
-        modes[mode] = { error: (err as Error).message };
-        progress(`mode ${mode} failed: ${(err as Error).stack}`);
+    try {
+      for (const mode of config.modes) {
+        progress(`mode ${mode}…`);
+        try {
+          modes[mode] = await measureMode(ctx, config, mode, agentUrl, ceiling);
+          const m = modes[mode]!;
+          if ('skipped' in m) progress(`mode ${mode} skipped: ${m.skipped}`);
+        } catch (err) {
+          modes[mode] = { error: (err as Error).message };
+          progress(`mode ${mode} failed: ${(err as Error).stack}`);
+        }
       }
+    } finally {
+      await ceiling.stop();
     }
 
     const results: BenchResults = {
@@ -70,8 +75,8 @@ async function main(): Promise<void> {
       git,
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, totalMemoryMb: Math.round(totalmem() / 2 ** 20) },
       config: { ...config, databaseUrl: redact(config.databaseUrl) },
-      baselines: { nodeIdleMb: round1(baselines.nodeIdleMb), nodeWithSourceLoaderIdleMb: round1(baselines.nodeWithSourceLoaderIdleMb) },
-      ceiling,
+      baselines: { nodeIdleMb: round1(baselines.nodeIdleMb), nodeWithSourceLoaderIdleMb: round1(baselines.nodeWithSourceLoaderIdleMb), stackFloorIdleMb: round1(baselines.stackFloorIdleMb) },
+      ceiling: { idleRssMb: ceiling.idleRssMb },
       modes,
     };
     console.log(renderReport(results));

@@ -26,6 +26,8 @@ export interface ModeResult {
   description: string;
   idleRss: IdleRss;
   levels: LevelResult[];
+  /** The relay through the same levels, each run right before the hub's level at the same concurrency. */
+  ceiling: CeilingResult;
   burst?: LevelResult;
   /** Warning and error lines the hub logged during the whole mode (LOG_LEVEL=warn). */
   hubWarnings: number;
@@ -44,9 +46,10 @@ export interface BenchResults {
   git: { commit: string; changed: string[] };
   machine: { cpus: number; cpuModel: string; node: string; platform: string; totalMemoryMb: number };
   config: Omit<BenchConfig, 'databaseUrl'> & { databaseUrl: string };
-  /** RSS of processes doing nothing: what Node itself and the TypeScript source loader cost. */
-  baselines: { nodeIdleMb: number; nodeWithSourceLoaderIdleMb: number };
-  ceiling: CeilingResult;
+  /** Idle RSS of bare node, of node with the source loader, and of node with the stack's libraries loaded (stack-floor-main.mjs). */
+  baselines: { nodeIdleMb: number; nodeWithSourceLoaderIdleMb: number; stackFloorIdleMb: number };
+  /** The relay's idle RSS after its warm-up; its levels are in each mode (paired with the hub's). */
+  ceiling: { idleRssMb: number };
   modes: Partial<Record<Mode, ModeResult | { skipped: string } | { error: string }>>;
 }
 

@@ -23,6 +23,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^(postgres(ql)?:\/\/|sqlite:|:memory:$)/, 'DATABASE_URL must be postgres://…, postgresql://…, sqlite:<path> or :memory:')
     .optional(),
+  OMNI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\//, 'NATS_URL must be nats://host:port').optional(),
   OMNI_NATS_NAMESPACE: z.string().regex(/^[a-z][a-z0-9-]*$/, 'OMNI_NATS_NAMESPACE is lowercase letters, digits and -').default('omni'),
   OMNI_DATA_DIR: z.string().min(1).default('./data'),
@@ -47,6 +48,8 @@ export interface OmniConfig {
   port: number;
   host: string;
   databaseUrl?: string;
+  /** PostgreSQL connections the hub keeps at most (SQLite always uses one). */
+  dbPoolSize: number;
   natsUrl?: string;
   /** Subject root and stream prefix on NATS (`omni` → `omni.message.…`, `OMNI_MESSAGE`). */
   natsNamespace: string;
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OmniConfig {
     port: e.OMNI_PORT,
     host: e.OMNI_HOST,
     databaseUrl: e.DATABASE_URL,
+    dbPoolSize: e.OMNI_DB_POOL_SIZE,
     natsUrl: e.NATS_URL,
     natsNamespace: e.OMNI_NATS_NAMESPACE,
     dataDir: e.OMNI_DATA_DIR,

@@ -114,7 +114,7 @@ export interface KernelOptions {
 /** Builds the kernel: storage, buses, registries and the validated plugin set. Runs no plugin code. */
 export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const { config, logger } = options;
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, dataDir: config.dataDir, logger });
   let eventBus: ManagedEventBus;
   try {
     eventBus = options.eventBus ?? (await createEventBus({ natsUrl: config.natsUrl, namespace: config.natsNamespace, logger }));
