@@ -1,8 +1,10 @@
-import { definePlugin } from '@omni/plugin-sdk';
+import { definePlugin, lazyAdapter } from '@omni/plugin-sdk';
 import pkg from '../package.json' with { type: 'json' };
 import { slackCapabilities } from './capabilities.js';
 import { SLACK_SECRET_FIELDS, slackInstanceConfig } from './instance-config.js';
-import { createSlackAdapter } from './slack-adapter.js';
+
+/** The optional adapter methods the Slack implementation has (a test compares this with it). */
+export const SLACK_ADAPTER_METHODS = ['edit', 'delete', 'fetchProfile', 'validateRecipient', 'handleWebhook'] as const;
 
 /** Slack apps: Web API out; Events API (signed webhooks) or Socket Mode in. */
 export default definePlugin({
@@ -19,7 +21,13 @@ export default definePlugin({
     secretFields: SLACK_SECRET_FIELDS,
   },
   capabilities: slackCapabilities,
-  setup: () => ({ adapter: createSlackAdapter() }),
+  // @slack/web-api and @slack/socket-mode (~13 MB with their HTTP and WebSocket clients) load when the first Slack instance connects.
+  setup: () => ({
+    adapter: lazyAdapter(
+      () => import('./slack-adapter.js').then((m) => m.createSlackAdapter()),
+      SLACK_ADAPTER_METHODS,
+    ),
+  }),
 });
 
 export { slackInstanceConfig, type SlackInstanceConfig } from './instance-config.js';

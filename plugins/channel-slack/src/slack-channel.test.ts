@@ -222,3 +222,12 @@ describe('slack channel (Events API)', () => {
     expect((await fetch(hook(), { method: 'GET' })).status).toBe(405);
   });
 });
+
+describe('slack plugin loading', () => {
+  it('offers exactly the methods its lazily loaded implementation has', async () => {
+    const { createSlackAdapter } = await import('./slack-adapter.js');
+    const { SLACK_ADAPTER_METHODS } = await import('./index.js');
+    const implemented = Object.keys(createSlackAdapter()).filter((k) => !['connect', 'disconnect', 'send'].includes(k));
+    expect([...SLACK_ADAPTER_METHODS].sort()).toEqual(implemented.sort());
+  });
+});
