@@ -1,6 +1,5 @@
 import type { Logger } from '@omni/plugin-sdk';
 import { decodeEnvelope } from './envelope.js';
-import { runHandler } from './handler-context.js';
 import type { InProcessEventLog, LoggedEvent } from './in-process-event-log.js';
 import type { AnyEventHandler } from './managed-event-bus.js';
 import type { SubscribeSettings } from './subscribe-settings.js';
@@ -166,7 +165,7 @@ export class Member {
       // Stopped before (re)trying: give the event back so another member, or a later one, gets it.
       if (this.#stopped) return this.consumer.requeue({ event, attempt });
       try {
-        await runHandler(this, () => this.handler(decodeEnvelope(event.encoded), { attempt }));
+        await this.handler(decodeEnvelope(event.encoded), { attempt });
         return;
       } catch (err) {
         if (attempt >= this.settings.maxDeliver) {

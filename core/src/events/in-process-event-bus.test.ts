@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { createRecordingLogger, describeEventBusContract, waitFor } from './event-bus.contract.js';
+import { createRecordingLogger, describeEventBusContract, sleep, waitFor } from './event-bus.contract.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
 
 describeEventBusContract('InProcessEventBus', async (logger) => new InProcessEventBus({ logger }));
 
 describe('InProcessEventBus specifics', () => {
+  it('ends the wait of a handler that awaits its own unsubscribe at the drain timeout, saying why', async () => {
+    const logger = createRecordingLogger();
+    const bus = new InProcessEventBus({ logger, drainTimeoutMs: 150 });
+    let done = false;
+    const subscription = await bus.subscribe('message.sent', async () => {
+      await sleep(1); // well under way
+      await subscription.unsubscribe(); // waits for this very handler: only the timeout ends it
+      done = true;
+    });
+    await bus.publish('message.sent', { messageId: 'm1', externalId: 'x1', to: 'someone' });
+    await waitFor(() => done, 5_000, 'the handler to get past its unsubscribe');
+    expect(logger.records.some((r) => r.level === 'warn' && r.msg?.includes('waits for itself'))).toBe(true);
+    await bus.close();
+  });
+
   it('holds later events back while an event is being retried', async () => {
     const bus = new InProcessEventBus({ logger: createRecordingLogger() });
     const handled: string[] = [];

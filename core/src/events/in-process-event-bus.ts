@@ -16,7 +16,7 @@ import { InProcessConsumer } from './in-process-consumer.js';
 import { InProcessEventLog } from './in-process-event-log.js';
 import type { AnyEventHandler, EventBusHealth, ManagedEventBus } from './managed-event-bus.js';
 import { DUPLICATE_WINDOW_MS, RecentIds } from './recent-ids.js';
-import { isInHandlerOf } from './handler-context.js';
+import { DRAIN_WAIT_EXCEEDED, UNSUBSCRIBE_WAIT_EXCEEDED } from './drain-messages.js';
 import { settledWithin } from './settled-within.js';
 import { resolveSubscribeSettings } from './subscribe-settings.js';
 
@@ -93,7 +93,7 @@ export class InProcessEventBus implements ManagedEventBus {
         const stopped = consumer.removeMember(member);
         this.#stopping.add(stopped);
         void stopped.finally(() => this.#stopping.delete(stopped));
-        if (!isInHandlerOf(member)) await this.#waitFor([stopped]);
+        await this.#waitFor([stopped], UNSUBSCRIBE_WAIT_EXCEEDED);
       },
     };
   }
@@ -132,10 +132,8 @@ export class InProcessEventBus implements ManagedEventBus {
     await this.#waitFor([...this.#stopping, ...[...this.#consumers].flatMap((consumer) => consumer.removeAllMembers())]);
   }
 
-  async #waitFor(running: Promise<void>[]): Promise<void> {
-    if (!(await settledWithin(running, this.#drainTimeoutMs))) {
-      this.#logger.warn({ timeoutMs: this.#drainTimeoutMs }, 'Event handlers still running after the drain timeout; not waiting any longer');
-    }
+  async #waitFor(running: Promise<void>[], exceeded = DRAIN_WAIT_EXCEEDED): Promise<void> {
+    if (!(await settledWithin(running, this.#drainTimeoutMs))) this.#logger.warn({ timeoutMs: this.#drainTimeoutMs }, exceeded);
   }
 
   #assertOpen(): void {

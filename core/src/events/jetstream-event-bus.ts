@@ -15,7 +15,7 @@ import {
 } from '@omni/plugin-sdk';
 import { createEnvelope, encodeEnvelope } from './envelope.js';
 import { errorMessage } from './error-message.js';
-import { isInHandlerOf } from './handler-context.js';
+import { DRAIN_WAIT_EXCEEDED, UNSUBSCRIBE_WAIT_EXCEEDED } from './drain-messages.js';
 import { JetStreamStreams, KNOWN_EVENT_DOMAINS } from './jetstream-streams.js';
 import { JetStreamSubscription, type ConsumerTarget } from './jetstream-subscription.js';
 import type { AnyEventHandler, EventBusHealth, ManagedEventBus } from './managed-event-bus.js';
@@ -116,7 +116,7 @@ export class JetStreamEventBus implements ManagedEventBus {
     return {
       unsubscribe: async () => {
         await subscription.unsubscribe();
-        if (!isInHandlerOf(subscription)) await this.#waitFor([subscription.finished()]);
+        await this.#waitFor([subscription.finished()], UNSUBSCRIBE_WAIT_EXCEEDED);
       },
     };
   }
@@ -158,10 +158,8 @@ export class JetStreamEventBus implements ManagedEventBus {
     }
   }
 
-  async #waitFor(running: Promise<void>[]): Promise<void> {
-    if (!(await settledWithin(running, this.#drainTimeoutMs))) {
-      this.#logger.warn({ timeoutMs: this.#drainTimeoutMs }, 'Event handlers still running after the drain timeout; not waiting any longer');
-    }
+  async #waitFor(running: Promise<void>[], exceeded = DRAIN_WAIT_EXCEEDED): Promise<void> {
+    if (!(await settledWithin(running, this.#drainTimeoutMs))) this.#logger.warn({ timeoutMs: this.#drainTimeoutMs }, exceeded);
   }
 
   async #watchConnection(): Promise<void> {

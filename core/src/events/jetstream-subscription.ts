@@ -13,7 +13,6 @@ import { nanos } from '@nats-io/transport-node';
 import type { AnyEventEnvelope, Logger, Subscription } from '@omni/plugin-sdk';
 import { decodeEnvelope } from './envelope.js';
 import { errorMessage } from './error-message.js';
-import { runHandler } from './handler-context.js';
 import type { AnyEventHandler } from './managed-event-bus.js';
 import type { SubscribeSettings } from './subscribe-settings.js';
 
@@ -174,7 +173,7 @@ export class JetStreamSubscription implements Subscription {
     const attempt = msg.info.deliveryCount;
     const context = { eventId: event.id, type: event.type, attempt };
     try {
-      await runHandler(this, () => this.#options.handler(event, { attempt }));
+      await this.#options.handler(event, { attempt });
       reply(msg, 'ack', logger);
     } catch (err) {
       if (attempt >= this.#options.settings.maxDeliver) {

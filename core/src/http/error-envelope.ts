@@ -53,7 +53,7 @@ export function errorEnvelope(logger: Logger) {
       }
     } catch (err) {
       const { status, body } = toEnvelope(err);
-      if (status >= 500) logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      if (status >= 500) logger.error({ err, method: ctx.method, path: ctx.path, reqId: ctx.state.requestId }, 'request failed');
       else logger.debug({ code: body.error.code, method: ctx.method, path: ctx.path }, 'request refused');
       ctx.status = status;
       ctx.body = body;

@@ -80,6 +80,11 @@ export interface SubscribeOptions {
 }
 
 export interface Subscription {
+  /**
+   * Stops delivery at once and resolves when the handlers already running have returned (or after
+   * the bus's drain timeout, 10 s by default). Inside one of this subscription's own handlers, call
+   * it without `await`: awaiting it there waits for the very handler that awaits, until the timeout.
+   */
   unsubscribe(): Promise<void>;
 }
 
